@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Identity;
+using WageClue.Server.Infrastructure.Http;
+
+namespace WageClue.Server.Features.Accounts;
+
+public static class AuthEndpoints
+{
+    public const string LoginRateLimit = "login";
+
+    public sealed record TokenRequest(string? Username, string? Password);
+
+    public static void MapAuthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/auth/token", IssueTokenAsync)
+            .WithTags("Auth")
+            .WithSummary("Exchange a username and password for a bearer token (API clients: the 12345 hotline, scripts).")
+            .Accepts<TokenRequest>("application/json")
+            .Produces<AccessTokenResponse>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .RequireRateLimiting(LoginRateLimit)
+            .AllowAnonymous();
+    }
+
+    private static async Task<IResult> IssueTokenAsync(HttpContext http, UserRepository users, Passwords passwords)
+    {
+        var (doc, error) = await JsonBody.ReadObjectAsync(http.Request);
+        if (error != null) return error;
+        using var _ = doc;
+        var (request, bindError) = JsonBody.Bind<TokenRequest>(http, doc!.RootElement);
+        if (bindError != null) return bindError;
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrWhiteSpace(request!.Username)) errors["username"] = ["请填写用户名"];
+        if (string.IsNullOrEmpty(request.Password)) errors["password"] = ["请填写密码"];
+        if (errors.Count > 0) return Problems.Invalid(errors);
+
+        var user = await users.FindByUsernameAsync(request.Username!);
+        var result = passwords.Verify(user, request.Password!);
+        // One answer for unknown user, wrong password and disabled account: nothing to learn from it.
+        if (user == null || user.Disabled || result == PasswordVerificationResult.Failed)
+            return Problems.Status(StatusCodes.Status401Unauthorized, "登录失败", "用户名或密码错误");
+        if (result == PasswordVerificationResult.SuccessRehashNeeded)
+            await users.UpgradePasswordHashAsync(user.Id, passwords.Hash(request.Password!));
+        return TypedResults.SignIn(CurrentUserMiddleware.Principal(user, BearerTokenDefaults.AuthenticationScheme),
+            authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
+    }
+}

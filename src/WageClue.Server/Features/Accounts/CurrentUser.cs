@@ -1,0 +1,33 @@
+using System.Reflection;
+using WageClue.Workflows.Definitions;
+
+namespace WageClue.Server.Features.Accounts;
+
+/// <summary>
+/// The caller, as the database says now (role, districts), not as the token said when it was issued. Endpoints
+/// take it as a parameter; minimal APIs bind it through <see cref="BindAsync"/>.
+/// </summary>
+public sealed record CurrentUser(long Id, string Username, string DisplayName, string? Email, string Role, IReadOnlyList<string> Districts)
+{
+    private const string ItemKey = "wageclue.current-user";
+
+    public static CurrentUser From(UserRow row) => new(row.Id, row.Username, row.DisplayName, row.Email, row.Role, row.Districts);
+
+    public bool IsIn(string districtId) => Districts.Contains(districtId);
+
+    /// <summary>Leaders read every district; caseworkers and supervisors their own; administrators none (they run the system, not cases).</summary>
+    public bool CanReadClues(string districtId) => Role == Roles.Leader || (Role is Roles.Caseworker or Roles.Supervisor && IsIn(districtId));
+
+    /// <summary>The districts whose clues this user may list; null means all.</summary>
+    public IReadOnlyList<string>? ReadableDistricts => Role switch
+    {
+        Roles.Leader => null,
+        Roles.Caseworker or Roles.Supervisor => Districts,
+        _ => [],
+    };
+
+    internal void AttachTo(HttpContext context) => context.Items[ItemKey] = this;
+
+    public static ValueTask<CurrentUser?> BindAsync(HttpContext context, ParameterInfo parameter) =>
+        ValueTask.FromResult(context.Items[ItemKey] as CurrentUser);
+}

@@ -1,0 +1,43 @@
+using System.Globalization;
+using System.Security.Claims;
+
+namespace WageClue.Server.Features.Accounts;
+
+/// <summary>
+/// Runs after authentication: checks every authenticated request against the user's row, so that disabling a user,
+/// changing their role or password ends their tokens at once, and the role claim is always the current one.
+/// One indexed query per request is the price.
+/// </summary>
+public sealed class CurrentUserMiddleware(RequestDelegate next)
+{
+    public const string StampClaim = "wageclue:stamp";
+
+    public async Task InvokeAsync(HttpContext context, UserRepository users)
+    {
+        if (context.User.Identity?.IsAuthenticated == true)
+        {
+            var row = long.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                ? await users.FindByIdAsync(id)
+                : null;
+            if (row == null || row.Disabled || row.SecurityStamp.ToString() != context.User.FindFirstValue(StampClaim))
+            {
+                context.User = new ClaimsPrincipal(new ClaimsIdentity());
+            }
+            else
+            {
+                context.User = Principal(row, context.User.Identity.AuthenticationType);
+                CurrentUser.From(row).AttachTo(context);
+            }
+        }
+        await next(context);
+    }
+
+    public static ClaimsPrincipal Principal(UserRow row, string? authenticationType) =>
+        new(new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.NameIdentifier, row.Id.ToString(CultureInfo.InvariantCulture)),
+            new Claim(ClaimTypes.Name, row.Username),
+            new Claim(ClaimTypes.Role, row.Role),
+            new Claim(StampClaim, row.SecurityStamp.ToString()),
+        ], authenticationType));
+}

@@ -1,0 +1,122 @@
+using Dapper;
+using Npgsql;
+
+namespace WageClue.Server.Features.Accounts;
+
+public sealed class UserRow
+{
+    public long Id { get; init; }
+    public string Username { get; init; } = "";
+    public string DisplayName { get; init; } = "";
+    public string? Email { get; init; }
+    public string Role { get; init; } = "";
+    public string PasswordHash { get; init; } = "";
+    public bool Disabled { get; init; }
+    public Guid SecurityStamp { get; init; }
+    public string[] Districts { get; init; } = [];
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public sealed record NewUser(string Username, string DisplayName, string? Email, string Role, IReadOnlyList<string> Districts, string PasswordHash);
+
+/// <summary>Null members are left as they are. A new security stamp ends every token the user holds.</summary>
+public sealed record UserChanges(string? DisplayName, string? Email, bool ClearEmail, string? Role, IReadOnlyList<string>? Districts, bool? Disabled, string? PasswordHash)
+{
+    public bool EndsSessions => Role != null || Disabled != null || PasswordHash != null || Districts != null;
+}
+
+public sealed class UserRepository(NpgsqlDataSource db)
+{
+    private const string SelectUser = """
+        SELECT u.id, u.username, u.display_name, u.email, u.role, u.password_hash, u.disabled, u.security_stamp,
+               u.created_at, u.updated_at,
+               coalesce(array_agg(d.district_id ORDER BY d.district_id) FILTER (WHERE d.district_id IS NOT NULL), '{}') AS districts
+        FROM wageclue.users u
+        LEFT JOIN wageclue.user_districts d ON d.user_id = u.id
+        """;
+
+    public async Task<UserRow?> FindByIdAsync(long id)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.QuerySingleOrDefaultAsync<UserRow>($"{SelectUser} WHERE u.id = @id GROUP BY u.id", new { id });
+    }
+
+    public async Task<UserRow?> FindByUsernameAsync(string username)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.QuerySingleOrDefaultAsync<UserRow>($"{SelectUser} WHERE lower(u.username) = lower(@username) GROUP BY u.id", new { username });
+    }
+
+    public async Task<IReadOnlyList<UserRow>> ListAsync()
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<UserRow>($"{SelectUser} GROUP BY u.id ORDER BY u.id")).AsList();
+    }
+
+    /// <summary>The users who may hold clues of a district: enabled caseworkers and supervisors of it.</summary>
+    public async Task<bool> CanBeAssignedAsync(long userId, string districtId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<bool>("""
+            SELECT EXISTS (
+                SELECT 1 FROM wageclue.users u JOIN wageclue.user_districts d ON d.user_id = u.id
+                WHERE u.id = @userId AND d.district_id = @districtId AND NOT u.disabled AND u.role IN ('caseworker', 'supervisor'))
+            """, new { userId, districtId });
+    }
+
+    /// <returns>The new user's id, or null when the username is taken (a unique index decides, so two racing creates cannot both win).</returns>
+    public async Task<long?> CreateAsync(NewUser user, DateTimeOffset now)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        var id = await conn.ExecuteScalarAsync<long?>("""
+            INSERT INTO wageclue.users (username, display_name, email, role, password_hash, security_stamp, created_at, updated_at)
+            VALUES (@Username, @DisplayName, @Email, @Role, @PasswordHash, gen_random_uuid(), @now, @now)
+            ON CONFLICT ((lower(username))) DO NOTHING
+            RETURNING id
+            """, new { user.Username, user.DisplayName, user.Email, user.Role, user.PasswordHash, now }, tx);
+        if (id == null) return null;
+        await SetDistrictsAsync(conn, tx, id.Value, user.Districts);
+        await tx.CommitAsync();
+        return id;
+    }
+
+    /// <returns>False when there is no such user.</returns>
+    public async Task<bool> UpdateAsync(long id, UserChanges changes, DateTimeOffset now)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        var rows = await conn.ExecuteAsync("""
+            UPDATE wageclue.users SET
+                display_name = coalesce(@DisplayName, display_name),
+                email = CASE WHEN @ClearEmail THEN NULL ELSE coalesce(@Email, email) END,
+                role = coalesce(@Role, role),
+                disabled = coalesce(@Disabled, disabled),
+                password_hash = coalesce(@PasswordHash, password_hash),
+                security_stamp = CASE WHEN @EndsSessions THEN gen_random_uuid() ELSE security_stamp END,
+                updated_at = @now
+            WHERE id = @id
+            """, new { id, changes.DisplayName, changes.Email, changes.ClearEmail, changes.Role, changes.Disabled, changes.PasswordHash, changes.EndsSessions, now }, tx);
+        if (rows == 0) return false;
+        if (changes.Districts != null)
+        {
+            await conn.ExecuteAsync("DELETE FROM wageclue.user_districts WHERE user_id = @id", new { id }, tx);
+            await SetDistrictsAsync(conn, tx, id, changes.Districts);
+        }
+        await tx.CommitAsync();
+        return true;
+    }
+
+    /// <summary>Re-hashes a password whose hash was made with older settings (after a successful login).</summary>
+    public async Task UpgradePasswordHashAsync(long id, string hash)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        await conn.ExecuteAsync("UPDATE wageclue.users SET password_hash = @hash WHERE id = @id", new { id, hash });
+    }
+
+    private static Task SetDistrictsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, IReadOnlyList<string> districts) =>
+        conn.ExecuteAsync("""
+            INSERT INTO wageclue.user_districts (user_id, district_id) SELECT @id, unnest(@districts)
+            """, new { id, districts = districts.ToArray() }, tx);
+}

@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using WageClue.Server.Features.Accounts;
+using WageClue.Server.Features.Districts;
+using WageClue.Server.Infrastructure.Http;
+using WageClue.Workflows.Definitions;
+using WageClue.Workflows.Engine;
+
+namespace WageClue.Server.Features.Clues;
+
+public static partial class ClueEndpoints
+{
+    public const int MaxPageSize = 100;
+
+    public static void MapClueEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/clues").WithTags("Clues").RequireAuthorization();
+        group.MapPost("/", RegisterAsync).Accepts<IntakeRequest>("application/json")
+            .Produces<ClueResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .WithSummary("Register a clue. Send an Idempotency-Key header so that a retry returns the first clue instead of a second one.");
+        group.MapGet("/", ListAsync).Produces<CluePage>().ProducesValidationProblem()
+            .WithSummary("Clues the caller may read; filters: state, district, assignee (a user id, 'me' or 'none'), overdue=true, dueBefore, sort=received|due, page, pageSize.");
+        group.MapGet("/{id:long}", GetAsync).Produces<ClueResponse>().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("One clue with its clocks and the actions the caller may take now.");
+        group.MapGet("/{id:long}/history", HistoryAsync).Produces<List<HistoryResponse>>().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("The clue's timeline, oldest first.");
+        group.MapGet("/{id:long}/complainant", ComplainantAsync).Produces<ComplainantFull>().ProducesProblem(StatusCodes.Status403Forbidden)
+            .WithSummary("The complainant's full name, phone and ID number, for the clue's district only; every call is logged.");
+        group.MapPost("/{id:long}/actions/{action}", FireActionAsync)
+            .Produces<ClueResponse>().ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Fire a workflow action with its fields (see the definition) and optionally expectedVersion.");
+    }
+
+    private static async Task<IResult> RegisterAsync(HttpContext http, CurrentUser me, DistrictRepository districts,
+        ClueWorkflow workflow, ClueRepository clues, ClueResponses responses, TimeProvider time, IOptions<ClueOptions> options)
+    {
+        if (me.Role is not (Roles.Caseworker or Roles.Supervisor))
+            return Problems.Forbidden($"{Roles.ChineseName(me.Role)}不能登记线索");
+        var key = http.Request.Headers["Idempotency-Key"].ToString();
+        if (key.Length > 0 && !IdempotencyKeyPattern().IsMatch(key))
+            return Problems.Invalid("Idempotency-Key", "Idempotency-Key 须为 1-200 个可见 ASCII 字符");
+
+        var (doc, error) = await JsonBody.ReadObjectAsync(http.Request);
+        if (error != null) return error;
+        using var _ = doc;
+        var (request, bindError) = JsonBody.Bind<IntakeRequest>(http, doc!.RootElement);
+        if (bindError != null) return bindError;
+
+        var known = (await districts.ListAsync()).Select(d => d.Id).ToHashSet();
+        var (intake, errors) = IntakeValidation.Validate(request!, known, time.GetUtcNow(), options.Value);
+        if (intake == null) return Problems.Invalid(errors);
+        if (!me.IsIn(intake.DistrictId))
+            return Problems.Forbidden("不能为其他区县登记线索");
+
+        var requestHash = SHA256.HashData(Encoding.UTF8.GetBytes(doc.RootElement.GetRawText()));
+        var result = await workflow.RegisterAsync(intake, me, key.Length > 0 ? key : null, requestHash);
+        if (result.Outcome == IntakeOutcome.KeyReusedForAnotherRequest)
+            return Problems.Unprocessable("该 Idempotency-Key 已用于另一份不同的登记请求");
+        if (result.Outcome == IntakeOutcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
+        var clue = (await clues.FindAsync(result.ClueId))!;
+        return TypedResults.Created($"/api/clues/{clue.Id}", responses.ToResponse(clue, await clues.ClocksAsync([clue.Id]), me));
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, CurrentUser me, ClueRepository clues, ClueResponses responses,
+        WorkflowRegistry workflows, TimeProvider time)
+    {
+        if (me.Role == Roles.Admin) return Problems.Forbidden("系统管理员不查看线索");
+        var q = http.Request.Query;
+        var errors = new Dictionary<string, string[]>();
+
+        var state = q["state"].FirstOrDefault();
+        if (state != null && !workflows.All.SelectMany(d => d.States).Any(s => s.Id == state)) errors["state"] = ["没有这个状态"];
+        var district = q["district"].FirstOrDefault();
+        if (district != null && me.ReadableDistricts is { } readable && !readable.Contains(district)) errors["district"] = ["无权查看该区县的线索"];
+
+        long? assigneeId = null;
+        var unassigned = false;
+        switch (q["assignee"].FirstOrDefault())
+        {
+            case null: break;
+            case "me": assigneeId = me.Id; break;
+            case "none": unassigned = true; break;
+            case var s when long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var a): assigneeId = a; break;
+            default: errors["assignee"] = ["须为用户编号、me 或 none"]; break;
+        }
+
+        var overdue = false;
+        if (q["overdue"].FirstOrDefault() is { } o && !bool.TryParse(o, out overdue)) errors["overdue"] = ["须为 true 或 false"];
+
+        DateTimeOffset? dueBefore = null;
+        if (q["dueBefore"].FirstOrDefault() is { } d)
+        {
+            if (Timestamps.TryParseWithOffset(d, out var parsed)) dueBefore = parsed;
+            else errors["dueBefore"] = [Timestamps.FormatHint];
+        }
+
+        var sort = q["sort"].FirstOrDefault() ?? "received";
+        if (sort is not ("received" or "due")) errors["sort"] = ["须为 received 或 due"];
+        var page = ParsePositive(q["page"].FirstOrDefault(), "page", 1, int.MaxValue / MaxPageSize, errors);
+        var pageSize = ParsePositive(q["pageSize"].FirstOrDefault(), "pageSize", 20, MaxPageSize, errors);
+        if (errors.Count > 0) return Problems.Invalid(errors);
+
+        var now = time.GetUtcNow();
+        var (rows, total) = await clues.ListAsync(
+            new ClueFilter(me.ReadableDistricts, state, district, assigneeId, unassigned, overdue, dueBefore, sort == "due", page, pageSize), now);
+        var clocks = (await clues.ClocksAsync(rows.Select(r => r.Id).ToList())).ToLookup(k => k.ClueId);
+        return TypedResults.Ok(new CluePage(rows.Select(r => responses.ToResponse(r, clocks[r.Id], me)).ToList(), page, pageSize, total));
+    }
+
+    private static async Task<IResult> GetAsync(long id, CurrentUser me, ClueRepository clues, ClueResponses responses)
+    {
+        var clue = await FindReadableAsync(id, me, clues);
+        if (clue == null) return NotFound(me);
+        return TypedResults.Ok(responses.ToResponse(clue, await clues.ClocksAsync([id]), me));
+    }
+
+    private static async Task<IResult> HistoryAsync(long id, CurrentUser me, ClueRepository clues, ClueResponses responses)
+    {
+        var clue = await FindReadableAsync(id, me, clues);
+        if (clue == null) return NotFound(me);
+        return TypedResults.Ok((await clues.HistoryAsync(id)).Select(h => responses.ToResponse(clue, h)).ToList());
+    }
+
+    private static async Task<IResult> ComplainantAsync(long id, CurrentUser me, ClueRepository clues, TimeProvider time)
+    {
+        var clue = await FindReadableAsync(id, me, clues);
+        if (clue == null) return NotFound(me);
+        // Minimum necessary (PIPL): the people working the clue's district, not readers such as leaders.
+        if (me.Role is not (Roles.Caseworker or Roles.Supervisor))
+            return Problems.Forbidden("只有本区县的经办人和负责人可以查看反映人完整信息");
+        await clues.LogPersonalDataViewAsync(id, me.Id, "view", time.GetUtcNow());
+        return TypedResults.Ok(new ComplainantFull(clue.ComplainantName, clue.ComplainantPhone, clue.ComplainantIdNumber));
+    }
+
+    private static async Task<IResult> FireActionAsync(long id, string action, HttpContext http, CurrentUser me,
+        ClueWorkflow workflow, ClueRepository clues, ClueResponses responses)
+    {
+        var (doc, error) = await JsonBody.ReadObjectAsync(http.Request, allowEmpty: true);
+        if (error != null) return error;
+        using var _ = doc;
+        var clue = await FindReadableAsync(id, me, clues);
+        if (clue == null) return NotFound(me);
+
+        var fields = doc!.RootElement.EnumerateObject().Where(p => p.Name != "expectedVersion").ToDictionary(p => p.Name, p => p.Value);
+        if (doc.RootElement.TryGetProperty("expectedVersion", out var ev))
+        {
+            if (ev.ValueKind != JsonValueKind.Number || !ev.TryGetInt32(out var expected)) return Problems.Invalid("expectedVersion", "须为整数");
+            if (expected != clue.Version) return Problems.Conflict($"线索已被他人更新（当前版本 {clue.Version}），请刷新后重试");
+        }
+
+        return await workflow.FireAsync(clue, action, me, fields) switch
+        {
+            ActionOutcome.Done done => TypedResults.Ok(responses.ToResponse(done.Clue, await clues.ClocksAsync([id]), me)),
+            ActionOutcome.BadReferences bad => Problems.Invalid(bad.Errors),
+            ActionOutcome.VersionMovedOn => Problems.Conflict("线索已被他人同时更新，请刷新后重试"),
+            ActionOutcome.Refusal { Reason: var refused } => refused.Kind switch
+            {
+                RefusalKind.UnknownAction => Problems.NotFound(refused.Message),
+                RefusalKind.RoleForbidden => Problems.Forbidden(refused.Message),
+                RefusalKind.NotAllowedInState => Problems.Conflict(refused.Message),
+                _ => Problems.Invalid(new Dictionary<string, string[]>(refused.FieldErrors!), refused.Message),
+            },
+            var other => throw new InvalidOperationException($"Unhandled outcome {other}"),
+        };
+    }
+
+    /// <summary>A clue the caller may not read answers exactly like one that does not exist: its existence is not revealed.</summary>
+    private static async Task<ClueRow?> FindReadableAsync(long id, CurrentUser me, ClueRepository clues)
+    {
+        var clue = await clues.FindAsync(id);
+        return clue != null && me.CanReadClues(clue.DistrictId) ? clue : null;
+    }
+
+    private static IResult NotFound(CurrentUser me) =>
+        me.Role == Roles.Admin ? Problems.Forbidden("系统管理员不查看线索") : Problems.NotFound("没有这条线索");
+
+    private static int ParsePositive(string? value, string field, int fallback, int max, Dictionary<string, string[]> errors)
+    {
+        if (value == null) return fallback;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max) return n;
+        errors[field] = [$"须为 1 到 {max} 之间的整数"];
+        return fallback;
+    }
+
+    [GeneratedRegex("^[\\x21-\\x7E]{1,200}$")]
+    private static partial Regex IdempotencyKeyPattern();
+}

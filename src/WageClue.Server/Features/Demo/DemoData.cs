@@ -1,0 +1,108 @@
+using System.Text.Json;
+using WageClue.Server.Features.Accounts;
+using WageClue.Server.Features.Clues;
+using WageClue.Workflows.Definitions;
+
+namespace WageClue.Server.Features.Demo;
+
+public sealed class DemoDataOptions
+{
+    /// <summary>Loads demo users and clues at start-up when the database has no users. The README's run command sets it; production never does.</summary>
+    public bool Enabled { get; set; }
+}
+
+/// <summary>
+/// Demo users of every role and a handful of clues in various states, made through the same intake and action code
+/// as the API. Runs only on a database without users, so a restart keeps whatever the demo user changed.
+/// </summary>
+public sealed class DemoData(UserRepository users, Passwords passwords, ClueWorkflow workflow, ClueRepository clues, TimeProvider time, ILogger<DemoData> logger)
+{
+    public const string Password = "WageClue-demo-2026";
+
+    private static readonly (string Username, string Name, string Role, string[] Districts)[] People =
+    [
+        ("admin", "系统管理员", Roles.Admin, []),
+        ("zhangmin", "张敏", Roles.Caseworker, ["370303"]),
+        ("liqiang", "李强", Roles.Caseworker, ["370303"]),
+        ("wangfang", "王芳", Roles.Supervisor, ["370303"]),
+        ("zhaolei", "赵磊", Roles.Caseworker, ["370302"]),
+        ("sunli", "孙丽", Roles.Supervisor, ["370302", "370304"]),
+        ("chenju", "陈局长", Roles.Leader, []),
+        ("hotline", "12345热线接口", Roles.Caseworker,
+            ["370302", "370303", "370304", "370305", "370306", "370321", "370322", "370323", "zb-hitech", "zb-econdev", "zb-wenchanghu"]),
+    ];
+
+    public async Task SeedAsync()
+    {
+        if ((await users.ListAsync()).Count > 0)
+        {
+            logger.LogInformation("Demo data: the database already has users; nothing loaded.");
+            return;
+        }
+        var hash = passwords.Hash(Password);
+        var now = time.GetUtcNow();
+        var ids = new Dictionary<string, CurrentUser>();
+        foreach (var p in People)
+        {
+            var id = await users.CreateAsync(new NewUser(p.Username, p.Name, $"{p.Username}@wageclue.local", p.Role, p.Districts, hash), now);
+            ids[p.Username] = CurrentUser.From((await users.FindByIdAsync(id!.Value))!);
+        }
+        var hotline = ids["hotline"];
+        var zhang = ids["zhangmin"];
+
+        // A platform agent owes six riders: just in from the hotline, waiting in the district's queue.
+        await Register(hotline, "hotline-12345", "370303", "刘洋", "13905331234", "淄博某某配送服务有限公司", "platform", 6, 28600m,
+            "六名外卖骑手反映平台在张店的配送代理商未支付10月工资。", now.AddMinutes(-20));
+        // Accepted this morning.
+        var accepted = await Register(hotline, "national-platform", "370303", "周建国", "13605339876", "淄博某建筑劳务有限公司", "construction", 12, 156000m,
+            "某小区项目12名农民工反映劳务公司拖欠三个月工资。", now.AddHours(-3));
+        await Fire(accepted, "accept", zhang, new { assigneeId = zhang.Id });
+        // Accepted, connected and answered.
+        var connected = await Register(zhang, "walk-in", "370303", "吴海燕", "05332345678", "张店某餐饮管理有限公司", "services", 3, 15800m,
+            "三名服务员离职后餐厅未结清最后两个月工资。", now.AddHours(-26));
+        await Fire(connected, "accept", zhang, new { assigneeId = zhang.Id });
+        await Fire(connected, "connect", zhang, new { whom = "餐厅负责人 孙某", how = "phone", note = "负责人承诺本周内结清" });
+        await Fire(connected, "feedback", zhang, new { message = "已联系用人单位，对方承诺本周内支付，我们将跟踪落实。", method = "phone" });
+        // In mediation.
+        var handling = await Register(zhang, "letters-visits", "370303", "郑小龙", "15853331122", "淄博某机械制造有限公司", "manufacturing", 25, 412000m,
+            "市信访局转来：25名工人反映企业停产后拖欠工资。", now.AddDays(-3));
+        await Fire(handling, "accept", zhang, new { assigneeId = zhang.Id });
+        await Fire(handling, "connect", zhang, new { whom = "企业法定代表人", how = "meeting" });
+        await Fire(handling, "start-handling", zhang, new { route = "mediation", note = "组织劳资双方调解" });
+        // Resolved: the money was recovered.
+        var resolved = await Register(zhang, "inspection", "370303", "马丽", "18653337788", "张店某商贸有限公司", "services", 4, 22000m,
+            "排查发现某商贸公司拖欠4名员工工资。", now.AddDays(-6));
+        await Fire(resolved, "accept", zhang, new { assigneeId = zhang.Id });
+        await Fire(resolved, "connect", zhang, new { whom = "公司财务负责人", how = "visit" });
+        await Fire(resolved, "feedback", zhang, new { message = "单位已同意分两次支付。" });
+        await Fire(resolved, "start-handling", zhang, new { route = "enforcement" });
+        await Fire(resolved, "resolve", zhang, new { outcome = "企业已全额支付拖欠工资", amountRecovered = 22000m, workersPaid = 4 });
+        // Not a wage matter: rejected with the reason told.
+        var rejected = await Register(hotline, "hotline-12345", "370303", "何强", "13705335566", "某电器销售门店", "other", 1, 0m,
+            "反映商品质量问题，不属于欠薪线索。", now.AddHours(-5));
+        await Fire(rejected, "reject", zhang, new { reason = "反映事项为消费纠纷，不属于欠薪线索，已告知其拨打12315。" });
+        // A forwarded letter from last week: overdue the moment it was entered.
+        await Register(zhang, "letters-visits", "370303", "高峰", "13953337711", "淄博某物流有限公司", "services", 8, 64000m,
+            "上周五寄来的信件：8名司机反映物流公司拖欠工资。", now.AddDays(-7));
+        // Another district's clue: invisible to 张店 users.
+        await Register(ids["zhaolei"], "walk-in", "370302", "林涛", "13853336644", "淄川某陶瓷有限公司", "manufacturing", 9, 98000m,
+            "9名工人反映陶瓷厂拖欠工资。", now.AddHours(-1));
+        logger.LogInformation("Demo data loaded: {Users} users and 8 clues. Password for every demo user: {Password}", People.Length, Password);
+    }
+
+    private async Task<ClueRow> Register(CurrentUser by, string channel, string district, string name, string phone, string employer,
+        string industry, int workers, decimal amount, string description, DateTimeOffset receivedAt)
+    {
+        var intake = new ValidIntake(channel, district, name, phone, null, employer, null, industry, workers, amount, description, receivedAt);
+        var result = await workflow.RegisterAsync(intake, by, null, []);
+        return (await clues.FindAsync(result.ClueId))!;
+    }
+
+    private async Task Fire(ClueRow clue, string action, CurrentUser by, object fields)
+    {
+        var current = (await clues.FindAsync(clue.Id))!;
+        var json = JsonSerializer.SerializeToElement(fields, JsonSerializerOptions.Web);
+        var outcome = await workflow.FireAsync(current, action, by, json.EnumerateObject().ToDictionary(p => p.Name, p => p.Value));
+        if (outcome is not ActionOutcome.Done) throw new InvalidOperationException($"Demo action {action} on clue {clue.Id} failed: {outcome}");
+    }
+}

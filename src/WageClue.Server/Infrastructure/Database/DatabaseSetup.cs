@@ -1,0 +1,87 @@
+using System.Data;
+using Dapper;
+using DbUp;
+using DbUp.Engine.Output;
+using Npgsql;
+using Polly;
+using Polly.Retry;
+
+namespace WageClue.Server.Infrastructure.Database;
+
+public static class DatabaseSetup
+{
+    public const string Schema = "wageclue";
+
+    public static IServiceCollection AddDatabase(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = configuration.GetConnectionString("WageClue");
+        if (string.IsNullOrWhiteSpace(connectionString))
+            throw new InvalidOperationException("ConnectionStrings:WageClue is not set. Set it in configuration or the environment variable ConnectionStrings__WageClue.");
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlMapper.AddTypeHandler(new DateOnlyHandler());
+        services.AddSingleton(NpgsqlDataSource.Create(connectionString));
+        services.AddHealthChecks().AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "database");
+        return services;
+    }
+
+    /// <summary>
+    /// Applies the numbered scripts in Migrations/ with DbUp. Several servers may start at once: a session advisory
+    /// lock makes the others wait, then find nothing left to do. Retries while the database is still starting.
+    /// </summary>
+    public static async Task MigrateAsync(NpgsqlDataSource dataSource, ILogger logger, CancellationToken ct = default)
+    {
+        var retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(e => e.IsTransient),
+            MaxRetryAttempts = 10,
+            Delay = TimeSpan.FromSeconds(1),
+            OnRetry = args =>
+            {
+                logger.LogWarning("Database not reachable yet ({Message}); retry {Attempt}", args.Outcome.Exception?.Message, args.AttemptNumber + 1);
+                return ValueTask.CompletedTask;
+            },
+        }).Build();
+
+        await using var lockConnection = await retry.ExecuteAsync(async token => await dataSource.OpenConnectionAsync(token), ct);
+        await lockConnection.ExecuteAsync("SELECT pg_advisory_lock(hashtext('wageclue.migrations'))");
+        try
+        {
+            await lockConnection.ExecuteAsync($"CREATE SCHEMA IF NOT EXISTS {Schema}");
+            var upgrader = DeployChanges.To
+                .PostgresqlDatabase(dataSource.ConnectionString)
+                .WithScriptsEmbeddedInAssembly(typeof(DatabaseSetup).Assembly, name => name.Contains(".Migrations.", StringComparison.Ordinal))
+                .JournalToPostgresqlTable(Schema, "schema_versions")
+                .WithTransactionPerScript()
+                .LogTo(new DbUpLogger(logger))
+                .Build();
+            var result = upgrader.PerformUpgrade();
+            if (!result.Successful)
+                throw new InvalidOperationException($"Database migration failed in {result.ErrorScript?.Name}: {result.Error.Message}", result.Error);
+        }
+        finally
+        {
+            await lockConnection.ExecuteAsync("SELECT pg_advisory_unlock(hashtext('wageclue.migrations'))");
+        }
+    }
+
+    private sealed class DbUpLogger(ILogger logger) : IUpgradeLog
+    {
+        public void LogTrace(string format, params object[] args) { }
+        public void LogDebug(string format, params object[] args) { }
+        public void LogInformation(string format, params object[] args) => logger.LogInformation("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+        public void LogWarning(string format, params object[] args) => logger.LogWarning("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+        public void LogError(string format, params object[] args) => logger.LogError("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+        public void LogError(Exception ex, string format, params object[] args) => logger.LogError(ex, "{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
+    }
+
+    private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
+    {
+        public override void SetValue(IDbDataParameter parameter, DateOnly value) => parameter.Value = value;
+        public override DateOnly Parse(object value) => value switch
+        {
+            DateOnly d => d,
+            DateTime dt => DateOnly.FromDateTime(dt),
+            _ => throw new InvalidCastException($"Cannot read {value.GetType()} as DateOnly"),
+        };
+    }
+}

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace WageClue.Server.Infrastructure.Http;
+
+/// <summary>
+/// Reads request bodies ourselves rather than through parameter binding, so that malformed JSON, a wrong type and an
+/// unknown field each get a 400 problem naming the field at fault (binding failures otherwise give a bare 400).
+/// </summary>
+public static class JsonBody
+{
+    public static async Task<(JsonDocument? Document, IResult? Error)> ReadObjectAsync(HttpRequest request, bool allowEmpty = false)
+    {
+        if (allowEmpty && request.ContentLength is 0 or null && !request.Headers.TransferEncoding.Any())
+            return (JsonDocument.Parse("{}"), null);
+        if (!request.HasJsonContentType())
+            return (null, Problems.Status(StatusCodes.Status415UnsupportedMediaType, "不支持的内容类型", "请求体须为 application/json"));
+        try
+        {
+            var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                document.Dispose();
+                return (null, Problems.Invalid("$", "请求体须为 JSON 对象"));
+            }
+            return (document, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.Invalid(FieldOf(e.Path), $"JSON 格式错误（第 {e.LineNumber + 1} 行）"));
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, Problems.Status(StatusCodes.Status413PayloadTooLarge, "请求体过大", "请求体超过允许的大小"));
+        }
+    }
+
+    /// <summary>Binds an object to <typeparamref name="T"/>; unknown properties and type mismatches are field errors.</summary>
+    public static (T? Value, IResult? Error) Bind<T>(HttpContext context, JsonElement root) where T : class
+    {
+        var options = context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+        var known = options.GetTypeInfo(typeof(T)).Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var unknown = root.EnumerateObject().Where(p => !known.Contains(p.Name)).ToDictionary(p => p.Name, _ => new[] { "不支持的字段" });
+        if (unknown.Count > 0) return (null, Problems.Invalid(unknown));
+        try
+        {
+            return (root.Deserialize<T>(options), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.Invalid(FieldOf(e.Path), "类型不正确"));
+        }
+    }
+
+    private static string FieldOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+}

@@ -1,0 +1,23 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace WageClue.Server.Infrastructure.Http;
+
+public static partial class Timestamps
+{
+    public const string FormatHint = "须为带时区的 ISO-8601 时间，例如 2026-11-25T09:05:00+08:00";
+
+    /// <summary>
+    /// ISO-8601 with an explicit offset or Z only: a time without one would silently be read in the server's own
+    /// zone, which is exactly the kind of error that moves a deadline by eight hours.
+    /// </summary>
+    public static bool TryParseWithOffset(string? value, out DateTimeOffset result)
+    {
+        result = default;
+        return value != null && OffsetTimestamp().IsMatch(value)
+            && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out result);
+    }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$")]
+    private static partial Regex OffsetTimestamp();
+}

@@ -1,0 +1,133 @@
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Scalar.AspNetCore;
+using WageClue.Server.Features.Accounts;
+using WageClue.Server.Features.Calendar;
+using WageClue.Server.Features.Clues;
+using WageClue.Server.Features.Demo;
+using WageClue.Server.Features.Districts;
+using WageClue.Server.Features.Sla;
+using WageClue.Server.Features.Workflows;
+using WageClue.Server.Infrastructure.Database;
+using WageClue.Server.Infrastructure.Http;
+using WageClue.Workflows.Calendar;
+
+namespace WageClue.Server.Infrastructure;
+
+public sealed class AuthOptions
+{
+    /// <summary>How long a bearer token lasts: one working day.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>Token requests allowed per client address and minute, against password guessing.</summary>
+    public int LoginAttemptsPerMinute { get; set; } = 10;
+}
+
+public static class WageClueSetup
+{
+    public static WebApplicationBuilder AddWageClue(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var config = builder.Configuration;
+
+        services.AddSingleton(TimeProvider.System);
+        services.Configure<ClueOptions>(config.GetSection("Clues"));
+        services.Configure<ApiOptions>(config.GetSection("Api"));
+        services.Configure<DemoDataOptions>(config.GetSection("DemoData"));
+        services.Configure<AuthOptions>(config.GetSection("Auth"));
+
+        // Chinese text stays readable in JSON instead of \uXXXX escapes; HTML-sensitive characters are still escaped.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+
+        services.AddDatabase(config);
+        services.AddWorkflows(config);
+        services.AddAccounts(config);
+
+        services.AddSingleton<DistrictRepository>();
+        services.AddSingleton<CalendarRepository>();
+        services.AddSingleton<CalendarStore>();
+        services.AddSingleton<ClockRecomputer>();
+        services.AddSingleton<ClueRepository>();
+        services.AddSingleton<ClueWorkflow>();
+        services.AddSingleton<ClueResponses>();
+        services.AddSingleton<DemoData>();
+        return builder;
+    }
+
+    private static void AddAccounts(this IServiceCollection services, IConfiguration config)
+    {
+        var auth = config.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        services.Configure<PasswordHasherOptions>(o => o.IterationCount = Passwords.IterationCount);
+        services.AddSingleton<IPasswordHasher<UserRow>, PasswordHasher<UserRow>>();
+        services.AddSingleton<Passwords>();
+        services.AddSingleton<UserRepository>();
+
+        services.AddDataProtection().SetApplicationName("WageClue");
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new DatabaseXmlRepository(db));
+
+        services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme)
+            .AddBearerToken(o => o.BearerTokenExpiration = auth.TokenLifetime);
+        services.AddAuthorization();
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.OnRejected = (context, _) =>
+                new ValueTask(Problems.Status(StatusCodes.Status429TooManyRequests, "请求过于频繁", "登录尝试过多，请一分钟后再试").ExecuteAsync(context.HttpContext));
+            o.AddPolicy(AuthEndpoints.LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = auth.LoginAttemptsPerMinute, Window = TimeSpan.FromMinutes(1) }));
+        });
+    }
+
+    public static WebApplication UseWageClue(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<RequestBodyLimitMiddleware>());
+        app.UseAuthentication();
+        app.UseMiddleware<CurrentUserMiddleware>();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapHealthChecks("/health");
+        app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
+
+        app.MapAuthEndpoints();
+        app.MapUserEndpoints();
+        app.MapDistrictEndpoints();
+        app.MapCalendarEndpoints();
+        app.MapWorkflowEndpoints();
+        app.MapSlaEndpoints();
+        app.MapClueEndpoints();
+        return app;
+    }
+
+    /// <summary>Migrations, the shipped calendar years the database lacks, and (when enabled) the demo data.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app, bool allowDemoData = true)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("WageClue.Startup");
+        await DatabaseSetup.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), logger);
+
+        var calendars = Path.Combine(app.Services.GetRequiredService<IOptions<WorkflowOptions>>().Value.ResolvedPath, "calendars");
+        var years = Directory.Exists(calendars)
+            ? Directory.GetFiles(calendars, "*.json").SelectMany(f => CalendarFile.Parse(File.ReadAllText(f))).ToList()
+            : [];
+        var added = await app.Services.GetRequiredService<CalendarRepository>().ImportMissingAsync(years, TimeProvider.System.GetUtcNow());
+        if (added > 0) logger.LogInformation("Loaded {Count} calendar years from {Folder}", added, calendars);
+
+        if (allowDemoData && app.Services.GetRequiredService<IOptions<DemoDataOptions>>().Value.Enabled)
+            await app.Services.GetRequiredService<DemoData>().SeedAsync();
+    }
+}

@@ -1,0 +1,184 @@
+using System.Globalization;
+using System.Text.Json;
+using Json.Schema;
+using WageClue.Workflows.Sla;
+
+namespace WageClue.Workflows.Definitions;
+
+/// <summary>
+/// Loads definitions and refuses any that could misbehave at run time: first the shape (workflow.schema.json), then
+/// the meaning (unknown or unreachable states, actions without a target, clocks that can never stop, two transitions
+/// for one action and state). Every problem names the file and the JSON path.
+/// </summary>
+public static class WorkflowDefinitionLoader
+{
+    public const string SchemaFileName = "workflow.schema.json";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Loads every <c>*.json</c> beside the schema in <paramref name="directory"/> (sub-folders such as calendars/ are not definitions).</summary>
+    public static WorkflowRegistry LoadDirectory(string directory)
+    {
+        var schemaPath = Path.Combine(directory, SchemaFileName);
+        if (!File.Exists(schemaPath))
+            throw new WorkflowDefinitionException([$"{schemaPath}: the schema file is missing"]);
+        var schema = JsonSchema.FromText(File.ReadAllText(schemaPath));
+
+        var problems = new List<string>();
+        var definitions = new List<WorkflowDefinition>();
+        foreach (var path in Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal))
+        {
+            if (Path.GetFileName(path) == SchemaFileName) continue;
+            try
+            {
+                definitions.Add(Load(Path.GetFileName(path), File.ReadAllText(path), schema));
+            }
+            catch (WorkflowDefinitionException e)
+            {
+                problems.AddRange(e.Problems);
+            }
+        }
+        foreach (var dup in definitions.GroupBy(d => (d.Id, d.Version)).Where(g => g.Count() > 1))
+            problems.Add($"{directory}: {dup.Key.Id} version {dup.Key.Version} is defined more than once");
+        if (problems.Count > 0) throw new WorkflowDefinitionException(problems);
+        if (definitions.Count == 0) throw new WorkflowDefinitionException([$"{directory}: no workflow definition found"]);
+        return new WorkflowRegistry(definitions);
+    }
+
+    public static WorkflowDefinition Load(string fileName, string json, JsonSchema schema)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new WorkflowDefinitionException([$"{fileName}: line {e.LineNumber + 1}: not valid JSON: {e.Message}"]);
+        }
+        using (doc)
+        {
+            var result = schema.Evaluate(doc.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+            if (!result.IsValid)
+            {
+                var problems = (result.Details ?? [])
+                    .Where(d => d.Errors is { Count: > 0 })
+                    .SelectMany(d => d.Errors!.Values.Select(message => $"{fileName}: {ToJsonPath(d.InstanceLocation.ToString())}: {message}"))
+                    .Distinct()
+                    .ToList();
+                if (problems.Count == 0 && result.Errors is { Count: > 0 })
+                    problems.AddRange(result.Errors.Values.Select(m => $"{fileName}: $: {m}"));
+                throw new WorkflowDefinitionException(problems.Count > 0 ? problems : [$"{fileName}: $: does not match {SchemaFileName}"]);
+            }
+            var definition = doc.RootElement.Deserialize<WorkflowDefinition>(Json)!;
+            var semantic = CheckMeaning(definition).Select(p => $"{fileName}: {p}").ToList();
+            var expectedName = $"{definition.Id}.v{definition.Version}.json";
+            if (fileName != expectedName)
+                semantic.Add($"{fileName}: $.id: the file of {definition.Id} version {definition.Version} must be named {expectedName}");
+            if (semantic.Count > 0) throw new WorkflowDefinitionException(semantic);
+            return definition;
+        }
+    }
+
+    /// <summary>"/actions/2/roles" → "$.actions[2].roles".</summary>
+    internal static string ToJsonPath(string pointer)
+    {
+        var path = "$";
+        foreach (var segment in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = segment.Replace("~1", "/").Replace("~0", "~");
+            path += int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? $"[{name}]" : $".{name}";
+        }
+        return path;
+    }
+
+    private static IEnumerable<string> CheckMeaning(WorkflowDefinition d)
+    {
+        var states = d.States.Select(s => s.Id).ToList();
+        foreach (var dup in Duplicates(states)) yield return $"$.states: state '{dup}' is defined more than once";
+        foreach (var dup in Duplicates(d.Actions.Select(a => a.Id))) yield return $"$.actions: action '{dup}' is defined more than once";
+        foreach (var dup in Duplicates(d.Clocks.Select(c => c.Id))) yield return $"$.clocks: clock '{dup}' is defined more than once";
+        foreach (var dup in Duplicates(d.Escalation.Select(e => e.Level))) yield return $"$.escalation: level {dup} is defined more than once";
+
+        if (!states.Contains(d.InitialState)) yield return $"$.initialState: unknown state '{d.InitialState}'";
+        if (d.IsFinal(d.InitialState)) yield return "$.initialState: the initial state must not be final";
+
+        string? zoneProblem = null;
+        try { TimeZones.Find(d.TimeZone); }
+        catch (TimeZoneNotFoundException) { zoneProblem = $"$.timeZone: unknown time zone '{d.TimeZone}'"; }
+        if (zoneProblem != null) yield return zoneProblem;
+
+        for (var i = 0; i < d.BusinessHours.Count; i++)
+        {
+            var p = d.BusinessHours[i];
+            if (string.CompareOrdinal(p.Start, p.End) >= 0) yield return $"$.businessHours[{i}]: start {p.Start} is not before end {p.End}";
+            if (i > 0 && string.CompareOrdinal(d.BusinessHours[i - 1].End, p.Start) > 0)
+                yield return $"$.businessHours[{i}]: overlaps the period before it";
+        }
+
+        for (var a = 0; a < d.Actions.Count; a++)
+        {
+            var action = d.Actions[a];
+            var at = $"$.actions[{a}]";
+            if (action.Transitions.Count == 0) yield return $"{at}.transitions: action '{action.Id}' has no transition, so it has no target";
+            var seen = new HashSet<string>();
+            for (var t = 0; t < action.Transitions.Count; t++)
+            {
+                var tr = action.Transitions[t];
+                var tAt = $"{at}.transitions[{t}]";
+                if (tr.To == null && !tr.Stay) yield return $"{tAt}: action '{action.Id}' has neither 'to' nor 'stay': it has no target";
+                if (tr.To != null && tr.Stay) yield return $"{tAt}: 'to' and 'stay' exclude each other";
+                if (tr.To != null && !states.Contains(tr.To)) yield return $"{tAt}.to: unknown state '{tr.To}'";
+                for (var f = 0; f < tr.From.Count; f++)
+                {
+                    if (tr.From[f] != "*" && !states.Contains(tr.From[f])) yield return $"{tAt}.from[{f}]: unknown state '{tr.From[f]}'";
+                    else if (tr.From[f] != "*" && d.IsFinal(tr.From[f])) yield return $"{tAt}.from[{f}]: '{tr.From[f]}' is final; nothing leaves it";
+                }
+                foreach (var from in d.ExpandFrom(tr))
+                    if (!seen.Add(from)) yield return $"{tAt}.from: action '{action.Id}' has two transitions from state '{from}'";
+            }
+            for (var f = 0; f < action.FieldList.Count; f++)
+            {
+                var field = action.FieldList[f];
+                if (field.Type == FieldTypes.Enum && field.Options is not { Count: > 0 })
+                    yield return $"{at}.fields[{f}].options: an enum field needs options";
+                if (field.Type == FieldTypes.Text && field.MaxLength == null)
+                    yield return $"{at}.fields[{f}].maxLength: a text field needs a length limit";
+            }
+            foreach (var dup in Duplicates(action.FieldList.Select(f => f.Name)))
+                yield return $"{at}.fields: field '{dup}' is defined more than once";
+        }
+
+        var reachable = Reachable(d);
+        for (var s = 0; s < d.States.Count; s++)
+        {
+            var state = d.States[s];
+            if (!reachable.Contains(state.Id)) yield return $"$.states[{s}]: state '{state.Id}' is unreachable from '{d.InitialState}'";
+            var leaves = d.Actions.Any(a => a.Transitions.Any(t => t.To != null && d.ExpandFrom(t).Contains(state.Id)));
+            if (!state.Final && !leaves) yield return $"$.states[{s}]: state '{state.Id}' is not final but no action leaves it";
+        }
+
+        for (var c = 0; c < d.Clocks.Count; c++)
+        {
+            var clock = d.Clocks[c];
+            for (var m = 0; m < clock.MetBy.Count; m++)
+                if (d.FindAction(clock.MetBy[m]) == null) yield return $"$.clocks[{c}].metBy[{m}]: unknown action '{clock.MetBy[m]}'";
+            var canStop = clock.MetBy.Select(d.FindAction).OfType<ActionDefinition>()
+                .Any(a => a.Transitions.Any(t => d.ExpandFrom(t).Any(reachable.Contains)));
+            if (!canStop) yield return $"$.clocks[{c}]: clock '{clock.Id}' can never stop: no action that meets it can fire from a reachable state";
+        }
+    }
+
+    private static HashSet<string> Reachable(WorkflowDefinition d)
+    {
+        var reached = new HashSet<string> { d.InitialState };
+        var queue = new Queue<string>(reached);
+        while (queue.TryDequeue(out var state))
+            foreach (var t in d.Actions.SelectMany(a => a.Transitions))
+                if (t.To != null && d.ExpandFrom(t).Contains(state) && reached.Add(t.To))
+                    queue.Enqueue(t.To);
+        return reached;
+    }
+
+    private static IEnumerable<T> Duplicates<T>(IEnumerable<T> items) => items.GroupBy(x => x).Where(g => g.Count() > 1).Select(g => g.Key);
+}

@@ -1,0 +1,63 @@
+using System.Text.Json;
+using WageClue.Workflows.Definitions;
+
+namespace WageClue.Workflows.Engine;
+
+/// <summary>Checks an action's fields against the definition: required, type, length, options. Unknown fields are errors.</summary>
+internal static class FieldValidator
+{
+    public static (Dictionary<string, object?> Values, Dictionary<string, string[]> Errors) Validate(
+        ActionDefinition action, IReadOnlyDictionary<string, JsonElement> input)
+    {
+        var values = new Dictionary<string, object?>();
+        var errors = new Dictionary<string, string[]>();
+        foreach (var name in input.Keys.Where(k => action.FieldList.All(f => f.Name != k)))
+            errors[name] = [$"「{action.Name}」没有这个字段"];
+
+        foreach (var field in action.FieldList)
+        {
+            var present = input.TryGetValue(field.Name, out var raw) && raw.ValueKind != JsonValueKind.Null
+                && !(raw.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(raw.GetString()));
+            if (!present)
+            {
+                if (field.Required) errors[field.Name] = [$"请填写{field.Label}"];
+                continue;
+            }
+            var (value, error) = Convert(field, raw);
+            if (error != null) errors[field.Name] = [error];
+            else values[field.Name] = value;
+        }
+        return (values, errors);
+    }
+
+    private static (object? Value, string? Error) Convert(FieldDefinition field, JsonElement raw)
+    {
+        switch (field.Type)
+        {
+            case FieldTypes.Text:
+                if (raw.ValueKind != JsonValueKind.String) return (null, $"{field.Label}须为文本");
+                var text = raw.GetString()!.Trim();
+                return text.Length > field.MaxLength ? (null, $"{field.Label}不能超过 {field.MaxLength} 个字") : (text, null);
+            case FieldTypes.Enum:
+                if (raw.ValueKind != JsonValueKind.String) return (null, $"{field.Label}须为文本");
+                var option = raw.GetString();
+                return field.Options!.Any(o => o.Value == option)
+                    ? (option, null)
+                    : (null, $"{field.Label}须为以下之一：{string.Join("、", field.Options!.Select(o => $"{o.Value}（{o.Label}）"))}");
+            case FieldTypes.Money:
+                if (raw.ValueKind != JsonValueKind.Number || !raw.TryGetDecimal(out var money)) return (null, $"{field.Label}须为数字");
+                if (money < 0) return (null, $"{field.Label}不能为负数");
+                if (decimal.Round(money, 2) != money) return (null, $"{field.Label}最多两位小数");
+                return money > 999_999_999_999.99m ? (null, $"{field.Label}超出范围") : (money, null);
+            case FieldTypes.Integer:
+                if (raw.ValueKind != JsonValueKind.Number || !raw.TryGetInt64(out var number)) return (null, $"{field.Label}须为整数");
+                return field.Min is { } min && number < min ? (null, $"{field.Label}不能小于 {min}") : (number, null);
+            case FieldTypes.User:
+            case FieldTypes.Clue:
+                if (raw.ValueKind != JsonValueKind.Number || !raw.TryGetInt64(out var id) || id <= 0) return (null, $"{field.Label}须为有效编号");
+                return (id, null);
+            default:
+                throw new InvalidOperationException($"Field type '{field.Type}' passed the schema but has no validator.");
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using WageClue.Workflows.Calendar;
+
+namespace WageClue.Workflows.Sla;
+
+public readonly record struct ReceiptDay(DateOnly Day, bool Provisional);
+
+public readonly record struct Deadline(DateTimeOffset DueAt, bool Provisional);
+
+/// <summary>
+/// Reads 当日受理、次日对接、3日反馈 as DOMAIN.md does: the receipt day D0 is the day of receipt when that is a working
+/// day and the clue came before close of business, otherwise the next working day; the start day is not counted
+/// (民法典 第二百零一条) and a period ends at close of business (第二百零三条), so "n days" is D0 + n working days at
+/// close of business. Pure: the calendar, zone and hours are given.
+/// </summary>
+public sealed class DeadlineCalculator(WorkingCalendar calendar, TimeZoneInfo zone, BusinessHours hours)
+{
+    // No arrangement has ever had more than nine rest days in a row; a longer search means broken calendar data.
+    private const int MaxDaysSearched = 60;
+
+    public WorkingCalendar Calendar => calendar;
+
+    public TimeZoneInfo Zone => zone;
+
+    public DateTimeOffset ToLocal(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, zone);
+
+    public ReceiptDay GetReceiptDay(DateTimeOffset receivedAt)
+    {
+        var local = ToLocal(receivedAt);
+        var day = DateOnly.FromDateTime(local.DateTime);
+        var today = calendar.Check(day);
+        if (today.IsWorking && TimeOnly.FromDateTime(local.DateTime) < hours.CloseOfBusiness)
+            return new ReceiptDay(day, today.Provisional);
+        var (next, provisional) = NextWorkingDay(day);
+        return new ReceiptDay(next, provisional || today.Provisional);
+    }
+
+    public Deadline GetDeadline(DateTimeOffset receivedAt, int workingDaysAfterReceipt)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(workingDaysAfterReceipt);
+        var (day, provisional) = GetReceiptDay(receivedAt);
+        for (var i = 0; i < workingDaysAfterReceipt; i++)
+        {
+            var (next, p) = NextWorkingDay(day);
+            day = next;
+            provisional |= p;
+        }
+        return new Deadline(AtLocal(day, hours.CloseOfBusiness), provisional);
+    }
+
+    public DateTimeOffset AtLocal(DateOnly day, TimeOnly time)
+    {
+        var local = day.ToDateTime(time, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+
+    /// <summary>The first working day after <paramref name="day"/>; provisional when any day looked at was.</summary>
+    private (DateOnly Day, bool Provisional) NextWorkingDay(DateOnly day)
+    {
+        var provisional = false;
+        for (var i = 0; i < MaxDaysSearched; i++)
+        {
+            day = day.AddDays(1);
+            var check = calendar.Check(day);
+            provisional |= check.Provisional;
+            if (check.IsWorking) return (day, provisional);
+        }
+        throw new InvalidOperationException($"No working day within {MaxDaysSearched} days after {day:yyyy-MM-dd}: the calendar data is broken.");
+    }
+}

@@ -45,7 +45,12 @@ public static class WageClueSetup
 
         // Chinese text stays readable in JSON instead of \uXXXX escapes; HTML-sensitive characters are still escaped.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
-        services.AddProblemDetails();
+        // In Development a 500 carries its exception, so a failing test or a local run explains itself; never in production.
+        var development = builder.Environment.IsDevelopment();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            if (development && context.Exception is { } e) context.ProblemDetails.Extensions["exception"] = e.ToString();
+        });
         services.AddOpenApi();
 
         services.AddDatabase(config);
@@ -91,7 +96,8 @@ public static class WageClueSetup
 
     public static WebApplication UseWageClue(this WebApplication app)
     {
-        app.UseExceptionHandler();
+        // Every unhandled exception is logged for operators, whatever the default of this ASP.NET Core version.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { SuppressDiagnosticsCallback = _ => false });
         app.UseStatusCodePages();
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<RequestBodyLimitMiddleware>());
         app.UseAuthentication();

@@ -28,7 +28,7 @@ public sealed class ClockRecomputer(WorkflowRegistry workflows)
 
     public async Task<int> RecomputeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, WorkingCalendar calendar, int year, long? actorId, DateTimeOffset now)
     {
-        var yearStart = new DateTimeOffset(year, 1, 1, 0, 0, 0, TimeSpan.FromHours(14)); // the earliest any zone starts that year
+        var yearStart = new DateTimeOffset(year, 1, 1, 0, 0, 0, TimeSpan.FromHours(14)).ToUniversalTime(); // the earliest any zone starts that year
         var clocks = await conn.QueryAsync<OpenClock>("""
             SELECT k.clue_id, k.clock, k.due_at, k.provisional, c.received_at, c.definition_id, c.definition_version, c.version
             FROM wageclue.clue_clocks k JOIN wageclue.clues c ON c.id = k.clue_id
@@ -51,7 +51,7 @@ public sealed class ClockRecomputer(WorkflowRegistry workflows)
                 var deadline = calculator.GetDeadline(clock.ReceivedAt, rule.WorkingDaysAfterReceipt);
                 if (deadline.DueAt == clock.DueAt && deadline.Provisional == clock.Provisional) continue;
                 await conn.ExecuteAsync("UPDATE wageclue.clue_clocks SET due_at = @DueAt, provisional = @Provisional WHERE clue_id = @ClueId AND clock = @Clock",
-                    new { deadline.DueAt, deadline.Provisional, clock.ClueId, clock.Clock }, tx);
+                    new { DueAt = deadline.DueAt.ToUniversalTime(), deadline.Provisional, clock.ClueId, clock.Clock }, tx);
                 changes.Add(new
                 {
                     clock = clock.Clock,

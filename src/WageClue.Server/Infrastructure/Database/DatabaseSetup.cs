@@ -1,4 +1,3 @@
-using System.Data;
 using Dapper;
 using DbUp;
 using DbUp.Engine.Output;
@@ -18,7 +17,6 @@ public static class DatabaseSetup
         if (string.IsNullOrWhiteSpace(connectionString))
             throw new InvalidOperationException("ConnectionStrings:WageClue is not set. Set it in configuration or the environment variable ConnectionStrings__WageClue.");
         DefaultTypeMap.MatchNamesWithUnderscores = true;
-        SqlMapper.AddTypeHandler(new DateOnlyHandler());
         services.AddSingleton(NpgsqlDataSource.Create(connectionString));
         services.AddHealthChecks().AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "database");
         return services;
@@ -72,16 +70,5 @@ public static class DatabaseSetup
         public void LogWarning(string format, params object[] args) => logger.LogWarning("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
         public void LogError(string format, params object[] args) => logger.LogError("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
         public void LogError(Exception ex, string format, params object[] args) => logger.LogError(ex, "{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
-    }
-
-    private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
-    {
-        public override void SetValue(IDbDataParameter parameter, DateOnly value) => parameter.Value = value;
-        public override DateOnly Parse(object value) => value switch
-        {
-            DateOnly d => d,
-            DateTime dt => DateOnly.FromDateTime(dt),
-            _ => throw new InvalidCastException($"Cannot read {value.GetType()} as DateOnly"),
-        };
     }
 }

@@ -1,0 +1,45 @@
+using System.Net;
+
+namespace WageClue.Server.Tests;
+
+public class ReferenceTests : ApiTest
+{
+    [Test]
+    public async Task Health_reports_the_database_reachable()
+    {
+        var response = await TestHost.App.CreateClient().GetAsync("/health");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
+    }
+
+    [Test]
+    public async Task The_openapi_document_and_its_browsable_ui_are_served()
+    {
+        var client = TestHost.App.CreateClient();
+        var doc = await client.GetStringAsync("/openapi/v1.json");
+        Assert.That(doc, Does.Contain("/api/clues/{id}/actions/{action}"));
+        Assert.That((await client.GetAsync("/scalar")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task The_districts_are_the_eight_coded_areas_and_three_zones()
+    {
+        var districts = await (await TestHost.As("cw.zd")).GetArrayAsync("/api/districts");
+        Assert.That(districts.Select(d => d!.Str("name")), Is.EqualTo(new[]
+            { "淄川区", "张店区", "博山区", "临淄区", "周村区", "桓台县", "高青县", "沂源县", "高新区", "经济开发区", "文昌湖区" }));
+        Assert.That(districts.Count(d => d!.Str("kind") == "zone"), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task The_workflow_definition_and_its_diagram_are_served()
+    {
+        var api = await TestHost.As("cw.zd");
+        var list = await api.GetArrayAsync("/api/workflows");
+        Assert.That(list.Single()!.Str("id"), Is.EqualTo("wage-arrears-clue"));
+        var v1 = await api.GetObjectAsync("/api/workflows/wage-arrears-clue/versions/1");
+        Assert.That(v1["definition"]!["clocks"]!.AsArray(), Has.Count.EqualTo(3));
+        Assert.That(v1["definition"]!["escalation"]!.AsArray(), Has.Count.EqualTo(3));
+        Assert.That(v1.Str("mermaid"), Does.Contain("received --> accepted"));
+        Assert.That((await api.Http.GetAsync("/api/workflows/wage-arrears-clue/versions/9")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+}

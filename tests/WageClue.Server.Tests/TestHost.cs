@@ -1,0 +1,157 @@
+using Dapper;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using WageClue.Server.Features.Accounts;
+using WageClue.Server.Features.Calendar;
+using WageClue.Workflows.Calendar;
+
+namespace WageClue.Server.Tests;
+
+/// <summary>The service as it runs, on the real PostgreSQL named by WAGECLUE_TEST_DB, with a fake clock.</summary>
+public sealed class WageClueApp(string connectionString, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+{
+    public static readonly DateTimeOffset DefaultNow = new(2026, 11, 25, 9, 5, 0, TimeSpan.FromHours(8)); // a Wednesday
+
+    private readonly ForwardingTimeProvider _time = new();
+
+    /// <summary>This test's clock. FakeTimeProvider never goes back, so each test gets a new one (see <see cref="ResetTime"/>).</summary>
+    public FakeTimeProvider Time => _time.Current;
+
+    public void ResetTime() => _time.Current = new FakeTimeProvider(DefaultNow.ToUniversalTime());
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("ConnectionStrings:WageClue", connectionString);
+        // Tokens are issued once per run while tests move the fake clock days ahead.
+        builder.UseSetting("Auth:TokenLifetime", "3650.00:00:00");
+        builder.UseSetting("Auth:LoginAttemptsPerMinute", "10000");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
+        builder.ConfigureLogging(logging => logging.AddProvider(new NUnitLoggerProvider()));
+        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(_time));
+    }
+}
+
+/// <summary>The app's one TimeProvider, forwarding to the current test's FakeTimeProvider.</summary>
+public sealed class ForwardingTimeProvider : TimeProvider
+{
+    public FakeTimeProvider Current { get; set; } = new(WageClueApp.DefaultNow.ToUniversalTime());
+
+    public override DateTimeOffset GetUtcNow() => Current.GetUtcNow();
+    public override long GetTimestamp() => Current.GetTimestamp();
+    public override long TimestampFrequency => Current.TimestampFrequency;
+    public override TimeZoneInfo LocalTimeZone => Current.LocalTimeZone;
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+        Current.CreateTimer(callback, state, dueTime, period);
+}
+
+[SetUpFixture]
+public sealed class TestHost
+{
+    public const string Password = "test-password-1";
+
+    public static string ConnectionString { get; private set; } = "";
+    public static WageClueApp App { get; private set; } = null!;
+    public static IReadOnlyDictionary<string, long> UserIds { get; private set; } = new Dictionary<string, long>();
+
+    // username → (role, districts)
+    private static readonly (string Name, string Role, string[] Districts)[] Users =
+    [
+        ("cw.zd", "caseworker", ["370303"]),
+        ("cw2.zd", "caseworker", ["370303"]),
+        ("sup.zd", "supervisor", ["370303"]),
+        ("cw.zc", "caseworker", ["370302"]),
+        ("leader", "leader", []),
+        ("admin", "admin", []),
+    ];
+
+    private static readonly Dictionary<string, Api> Clients = new();
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        ConnectionString = Environment.GetEnvironmentVariable("WAGECLUE_TEST_DB") ?? "";
+        if (ConnectionString.Length == 0)
+            Assert.Fail("WAGECLUE_TEST_DB is not set. Run the tests with deploy/test.sh, which starts PostgreSQL, or point WAGECLUE_TEST_DB at an empty database.");
+        try
+        {
+            await using var conn = new NpgsqlConnection(ConnectionString);
+            await conn.OpenAsync();
+        }
+        catch (Exception e)
+        {
+            Assert.Fail($"The test database ({ConnectionString}) cannot be reached: {e.Message}. deploy/test.sh starts one.");
+        }
+
+        App = new WageClueApp(ConnectionString);
+        _ = App.Server; // starts the host: migrations and shipped calendar years
+        var users = App.Services.GetRequiredService<UserRepository>();
+        var hash = App.Services.GetRequiredService<Passwords>().Hash(Password);
+        var ids = new Dictionary<string, long>();
+        foreach (var (name, role, districts) in Users)
+            ids[name] = (await users.FindByUsernameAsync(name))?.Id
+                ?? (await users.CreateAsync(new NewUser(name, "测试" + name, $"{name}@test.local", role, districts, hash), DateTimeOffset.UtcNow))!.Value;
+        UserIds = ids;
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        if (App != null) await App.DisposeAsync();
+    }
+
+    /// <summary>A client logged in as the named user (one token per user for the whole run).</summary>
+    public static async Task<Api> As(string username)
+    {
+        if (!Clients.TryGetValue(username, out var api))
+            Clients[username] = api = await Api.LoginAsync(App.CreateClient(), username, Password);
+        return api;
+    }
+
+    /// <summary>Empties the clue tables and restores the shipped calendar, so every test starts from the same database.</summary>
+    public static async Task ResetAsync()
+    {
+        App.ResetTime();
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        await conn.ExecuteAsync("""
+            TRUNCATE wageclue.idempotency_keys, wageclue.pii_access_log, wageclue.clue_history, wageclue.clue_clocks, wageclue.clues RESTART IDENTITY CASCADE;
+            TRUNCATE wageclue.calendar_years;
+            """);
+        var shipped = CalendarFile.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "workflows", "calendars", "cn-workcalendar.json")));
+        await App.Services.GetRequiredService<CalendarRepository>().ImportMissingAsync(shipped, DateTimeOffset.UtcNow);
+    }
+
+    public static async Task<T> ScalarAsync<T>(string sql, object? args = null)
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        return await conn.ExecuteScalarAsync<T>(sql, args) ?? throw new InvalidOperationException("null");
+    }
+
+    /// <summary>Row counts of every table a request could write to: equal before and after means nothing was written.</summary>
+    public static async Task<string> TableCountsAsync()
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        return await conn.ExecuteScalarAsync<string>("""
+            SELECT concat_ws(',', (SELECT count(*) FROM wageclue.clues), (SELECT count(*) FROM wageclue.clue_history),
+                (SELECT count(*) FROM wageclue.clue_clocks), (SELECT count(*) FROM wageclue.idempotency_keys),
+                (SELECT count(*) FROM wageclue.users), (SELECT sum(version) FROM wageclue.clues),
+                (SELECT count(*) FROM wageclue.clue_clocks WHERE met_at IS NOT NULL OR cancelled_at IS NOT NULL))
+            """) ?? "";
+    }
+}
+
+/// <summary>Base for tests that use the shared app: a clean database and the default fake time before each.</summary>
+public abstract class ApiTest
+{
+    [SetUp]
+    public Task ResetDatabase() => TestHost.ResetAsync();
+
+    protected static FakeTimeProvider Time => TestHost.App.Time;
+
+    /// <summary>A Shanghai wall-clock time as the UTC instant a TimeProvider hands out.</summary>
+    protected static DateTimeOffset Local(string isoLocal) => DateTimeOffset.Parse(isoLocal + "+08:00", System.Globalization.CultureInfo.InvariantCulture).ToUniversalTime();
+}

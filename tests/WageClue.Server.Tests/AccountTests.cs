@@ -92,6 +92,17 @@ public class AccountTests : ApiTest
     }
 
     [Test]
+    public async Task Token_requests_are_rate_limited_per_client()
+    {
+        await using var app = new WageClueApp(TestHost.ConnectionString, new Dictionary<string, string?> { ["Auth:LoginAttemptsPerMinute"] = "3" });
+        var client = app.CreateClient();
+        var codes = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+            codes.Add((await client.PostAsJsonAsync("/api/auth/token", new { username = "cw.zd", password = "guess-" + i })).StatusCode);
+        Assert.That(codes, Is.EqualTo(new[] { HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
+    }
+
+    [Test]
     public async Task Passwords_are_hashed_with_pbkdf2_at_210000_iterations()
     {
         var hash = await TestHost.ScalarAsync<string>("SELECT password_hash FROM wageclue.users WHERE username = 'cw.zd'");

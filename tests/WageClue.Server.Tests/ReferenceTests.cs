@@ -18,6 +18,7 @@ public class ReferenceTests : ApiTest
         var client = TestHost.App.CreateClient();
         var doc = await client.GetStringAsync("/openapi/v1.json");
         Assert.That(doc, Does.Contain("/api/clues/{id}/actions/{action}"));
+        Assert.That(doc, Does.Contain("\"scheme\": \"bearer\""));
         Assert.That((await client.GetAsync("/scalar")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 

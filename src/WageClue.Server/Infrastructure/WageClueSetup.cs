@@ -51,7 +51,7 @@ public static class WageClueSetup
         {
             if (development && context.Exception is { } e) context.ProblemDetails.Extensions["exception"] = e.ToString();
         });
-        services.AddOpenApi();
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
 
         services.AddDatabase(config);
         services.AddWorkflows(config);

@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using WageClue.Server.Features.Accounts;
+using WageClue.Workflows.Definitions;
+
+namespace WageClue.Server.Tests;
+
+/// <summary>Start-up on databases of its own: a fresh database per test, dropped afterwards.</summary>
+public class StartupTests
+{
+    private string _database = "";
+    private string _connectionString = "";
+
+    [SetUp]
+    public async Task CreateDatabase()
+    {
+        _database = $"wageclue_startup_{Guid.NewGuid():N}"[..30];
+        await using var admin = new NpgsqlConnection(TestHost.ConnectionString);
+        await admin.ExecuteAsync($"CREATE DATABASE {_database}");
+        _connectionString = new NpgsqlConnectionStringBuilder(TestHost.ConnectionString) { Database = _database }.ConnectionString;
+    }
+
+    [TearDown]
+    public async Task DropDatabase()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(TestHost.ConnectionString);
+        await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {_database} WITH (FORCE)");
+    }
+
+    private async Task<long> CountAsync(string table)
+    {
+        await using var conn = new NpgsqlConnection(_connectionString);
+        return await conn.ExecuteScalarAsync<long>($"SELECT count(*) FROM wageclue.{table}");
+    }
+
+    [Test]
+    public async Task Production_configuration_migrates_an_empty_database_and_loads_no_demo_data()
+    {
+        await using (var app = new WageClueApp(_connectionString)) _ = app.Server;
+        await using (var again = new WageClueApp(_connectionString)) _ = again.Server; // a restart finds nothing to migrate
+        Assert.That(await CountAsync("users"), Is.EqualTo(0));
+        Assert.That(await CountAsync("clues"), Is.EqualTo(0));
+        Assert.That(await CountAsync("districts"), Is.EqualTo(11));
+        Assert.That(await CountAsync("calendar_years"), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task The_demo_data_gives_every_role_a_user_and_clues_in_several_states_and_survives_a_restart()
+    {
+        var settings = new Dictionary<string, string?> { ["DemoData:Enabled"] = "true" };
+        await using (var app = new WageClueApp(_connectionString, settings)) _ = app.Server;
+        await using var conn = new NpgsqlConnection(_connectionString);
+        var roles = (await conn.QueryAsync<string>("SELECT DISTINCT role FROM wageclue.users")).ToList();
+        var states = (await conn.QueryAsync<string>("SELECT DISTINCT state FROM wageclue.clues")).ToList();
+        Assert.That(roles, Is.EquivalentTo(Roles.All));
+        Assert.That(states, Is.SupersetOf(new[] { "received", "accepted", "connected", "handling", "resolved", "rejected" }));
+        var clues = await CountAsync("clues");
+
+        await using (var restarted = new WageClueApp(_connectionString, settings))
+        {
+            _ = restarted.Server;
+            var api = await Api.LoginAsync(restarted.CreateClient(), "zhangmin", "WageClue-demo-2026");
+            var page = await api.GetObjectAsync("/api/clues");
+            Assert.That(page["total"]!.GetValue<long>(), Is.EqualTo(clues - 1), "张店 sees all but the 淄川 clue");
+        }
+        Assert.That(await CountAsync("clues"), Is.EqualTo(clues), "a restart loads nothing twice");
+    }
+
+    [Test]
+    public async Task The_first_administrator_is_created_from_the_command_line()
+    {
+        await using var app = new WageClueApp(_connectionString);
+        _ = app.Server;
+        Environment.SetEnvironmentVariable("WAGECLUE_ADMIN_PASSWORD", "first-admin-password");
+        try
+        {
+            var created = await CreateAdminCommand.RunAsync(app.Services, ["create-admin", "--username", "root.admin", "--email", "it@bureau.local"]);
+            var twice = await CreateAdminCommand.RunAsync(app.Services, ["create-admin", "--username", "root.admin"]);
+            Assert.That((created, twice), Is.EqualTo((0, 1)));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("WAGECLUE_ADMIN_PASSWORD", null);
+        }
+        var admin = await Api.LoginAsync(app.CreateClient(), "root.admin", "first-admin-password");
+        var me = await admin.GetObjectAsync("/api/users/me");
+        Assert.That((me.Str("role"), me.Str("email")), Is.EqualTo(("admin", "it@bureau.local")));
+    }
+
+    [Test]
+    public void A_bad_definition_stops_start_up_naming_the_file_the_path_and_the_problem()
+    {
+        var dir = Directory.CreateTempSubdirectory("wageclue-bad-").FullName;
+        try
+        {
+            var shipped = Path.Combine(AppContext.BaseDirectory, "workflows");
+            File.Copy(Path.Combine(shipped, WorkflowDefinitionLoader.SchemaFileName), Path.Combine(dir, WorkflowDefinitionLoader.SchemaFileName));
+            var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(shipped, "wage-arrears-clue.v1.json")))!;
+            definition["actions"]![3]!["transitions"]![0]!["to"] = "contacted";
+            File.WriteAllText(Path.Combine(dir, "wage-arrears-clue.v1.json"), definition.ToJsonString());
+
+            using var app = new WageClueApp(_connectionString, new Dictionary<string, string?> { ["Workflows:Path"] = dir });
+            var e = Assert.Catch(() => _ = app.Server);
+            var definitionError = e as WorkflowDefinitionException ?? e!.InnerException as WorkflowDefinitionException;
+            Assert.That(definitionError, Is.Not.Null, e!.ToString());
+            Assert.That(definitionError!.Message, Does.Contain("wage-arrears-clue.v1.json: $.actions[3].transitions[0].to: unknown state 'contacted'"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}

@@ -24,13 +24,15 @@ ensure_tools() {
 # The postgres user must be able to reach the data folder inside the checkout. A checkout under a private
 # folder (a mktemp -d folder, /root) blocks it: give that user search permission (x, not read) on the way down.
 grant_traverse() {
-  local dir=$1 parent
-  parent=$dir
-  while [ "$parent" != "/" ]; do
-    parent=$(dirname "$parent")
-    if ! runuser -u postgres -- test -x "$parent" 2>/dev/null; then
-      if command -v setfacl >/dev/null; then setfacl -m u:postgres:x "$parent"; else chmod o+x "$parent"; fi
-      say "gave the postgres user search permission on $parent (to reach the database folder)"
+  local dir path="" part
+  dir=$(dirname "$1")
+  # Top down, so that a folder is only changed when it is the one in the way.
+  IFS=/ read -ra parts <<<"${dir#/}"
+  for part in "${parts[@]}"; do
+    path="$path/$part"
+    if ! runuser -u postgres -- test -x "$path" 2>/dev/null; then
+      if command -v setfacl >/dev/null; then setfacl -m u:postgres:x "$path"; else chmod o+x "$path"; fi
+      say "gave the postgres user search permission on $path (to reach the database folder)"
     fi
   done
 }

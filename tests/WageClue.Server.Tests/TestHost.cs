@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using WageClue.Server.Features.Accounts;
@@ -31,7 +30,6 @@ public sealed class WageClueApp(string connectionString, IReadOnlyDictionary<str
         builder.UseSetting("Auth:TokenLifetime", "3650.00:00:00");
         builder.UseSetting("Auth:LoginAttemptsPerMinute", "10000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
-        builder.ConfigureLogging(logging => logging.AddProvider(new NUnitLoggerProvider()));
         builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(_time));
     }
 }

@@ -24,11 +24,8 @@ public static class AuthEndpoints
 
     private static async Task<IResult> IssueTokenAsync(HttpContext http, UserRepository users, Passwords passwords)
     {
-        var (doc, error) = await JsonBody.ReadObjectAsync(http.Request);
+        var (request, _, error) = await JsonBody.ReadAsync<TokenRequest>(http);
         if (error != null) return error;
-        using var _ = doc;
-        var (request, bindError) = JsonBody.Bind<TokenRequest>(http, doc!.RootElement);
-        if (bindError != null) return bindError;
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request!.Username)) errors["username"] = ["请填写用户名"];
         if (string.IsNullOrEmpty(request.Password)) errors["password"] = ["请填写密码"];

@@ -46,11 +46,8 @@ public static partial class UserEndpoints
 
     private static async Task<IResult> CreateAsync(HttpContext http, UserRepository users, DistrictRepository districts, Passwords passwords, TimeProvider time)
     {
-        var (doc, error) = await JsonBody.ReadObjectAsync(http.Request);
+        var (request, _, error) = await JsonBody.ReadAsync<CreateUserRequest>(http);
         if (error != null) return error;
-        using var _ = doc;
-        var (request, bindError) = JsonBody.Bind<CreateUserRequest>(http, doc!.RootElement);
-        if (bindError != null) return bindError;
 
         var errors = new Dictionary<string, string[]>();
         if (request!.Username == null || !UsernamePattern().IsMatch(request.Username))
@@ -71,11 +68,8 @@ public static partial class UserEndpoints
 
     private static async Task<IResult> UpdateAsync(long id, HttpContext http, CurrentUser me, UserRepository users, DistrictRepository districts, Passwords passwords, TimeProvider time)
     {
-        var (doc, error) = await JsonBody.ReadObjectAsync(http.Request);
+        var (request, _, error) = await JsonBody.ReadAsync<UpdateUserRequest>(http);
         if (error != null) return error;
-        using var _ = doc;
-        var (request, bindError) = JsonBody.Bind<UpdateUserRequest>(http, doc!.RootElement);
-        if (bindError != null) return bindError;
         var existing = await users.FindByIdAsync(id);
         if (existing == null) return Problems.NotFound("没有这个用户");
 

@@ -37,11 +37,8 @@ public static class CalendarEndpoints
     private static async Task<IResult> PutAsync(int year, HttpContext http, CurrentUser me, NpgsqlDataSource db,
         CalendarStore store, ClockRecomputer recomputer, TimeProvider time)
     {
-        var (doc, error) = await JsonBody.ReadObjectAsync(http.Request);
+        var (request, _, error) = await JsonBody.ReadAsync<PutYearRequest>(http);
         if (error != null) return error;
-        using var _ = doc;
-        var (request, bindError) = JsonBody.Bind<PutYearRequest>(http, doc!.RootElement);
-        if (bindError != null) return bindError;
 
         var errors = new Dictionary<string, string[]>();
         var holidays = ParseDates(request!.Holidays, "holidays", errors);

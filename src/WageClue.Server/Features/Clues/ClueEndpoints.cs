@@ -46,11 +46,8 @@ public static partial class ClueEndpoints
         if (key.Length > 0 && !IdempotencyKeyPattern().IsMatch(key))
             return Problems.Invalid("Idempotency-Key", "Idempotency-Key 须为 1-200 个可见 ASCII 字符");
 
-        var (doc, error) = await JsonBody.ReadObjectAsync(http.Request);
+        var (request, raw, error) = await JsonBody.ReadAsync<IntakeRequest>(http);
         if (error != null) return error;
-        using var _ = doc;
-        var (request, bindError) = JsonBody.Bind<IntakeRequest>(http, doc!.RootElement);
-        if (bindError != null) return bindError;
 
         var known = (await districts.ListAsync()).Select(d => d.Id).ToHashSet();
         var (intake, errors) = IntakeValidation.Validate(request!, known, time.GetUtcNow(), options.Value);
@@ -58,7 +55,7 @@ public static partial class ClueEndpoints
         if (!me.IsIn(intake.DistrictId))
             return Problems.Forbidden("不能为其他区县登记线索");
 
-        var requestHash = SHA256.HashData(Encoding.UTF8.GetBytes(doc.RootElement.GetRawText()));
+        var requestHash = SHA256.HashData(Encoding.UTF8.GetBytes(raw));
         var result = await workflow.RegisterAsync(intake, me, key.Length > 0 ? key : null, requestHash);
         if (result.Outcome == IntakeOutcome.KeyReusedForAnotherRequest)
             return Problems.Unprocessable("该 Idempotency-Key 已用于另一份不同的登记请求");

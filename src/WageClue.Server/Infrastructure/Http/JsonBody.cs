@@ -36,6 +36,18 @@ public static class JsonBody
         }
     }
 
+    /// <summary>Reads and binds a JSON object body; <c>Raw</c> is its text (for the idempotency hash).</summary>
+    public static async Task<(T? Value, string Raw, IResult? Error)> ReadAsync<T>(HttpContext context) where T : class
+    {
+        var (document, error) = await ReadObjectAsync(context.Request);
+        if (error != null) return (null, "", error);
+        using (document)
+        {
+            var (value, bindError) = Bind<T>(context, document!.RootElement);
+            return (value, document.RootElement.GetRawText(), bindError);
+        }
+    }
+
     /// <summary>Binds an object to <typeparamref name="T"/>; unknown properties and type mismatches are field errors.</summary>
     public static (T? Value, IResult? Error) Bind<T>(HttpContext context, JsonElement root) where T : class
     {

@@ -64,6 +64,29 @@ public class CalendarTests : ApiTest
     }
 
     [Test]
+    public async Task Calendar_uploads_and_actions_at_the_same_time_all_succeed()
+    {
+        // A recompute and an action touch the same clue and clock rows; the shared clock lock orders them.
+        var cw = await TestHost.As("cw.zd");
+        var ids = new List<long>();
+        for (var i = 0; i < 15; i++) ids.Add((await cw.RegisterAsync()).Id());
+        var admin = await TestHost.As("admin");
+        var y2026 = (await admin.GetObjectAsync("/api/calendar/years"))["years"]![2]!;
+        var body = new
+        {
+            holidays = y2026["holidays"]!.AsArray().Select(h => h!.GetValue<string>()).ToArray(),
+            workdays = y2026["workdays"]!.AsArray().Select(w => w!.GetValue<string>()).ToArray(),
+        };
+
+        var actions = ids.Select(id => cw.ActAsync(id, "accept", new { assigneeId = TestHost.UserIds["cw.zd"] }));
+        var uploads = Enumerable.Range(0, 3).Select(_ => admin.PutAsync("/api/calendar/years/2026", body));
+        var responses = await Task.WhenAll(actions.Concat(uploads));
+
+        Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.OK));
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clues WHERE state = 'accepted'"), Is.EqualTo(15));
+    }
+
+    [Test]
     public async Task Only_an_admin_may_change_the_calendar_and_a_bad_year_changes_nothing()
     {
         var sup = await TestHost.As("sup.zd");

@@ -1,9 +1,11 @@
+using System.Net;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -14,6 +16,7 @@ using WageClue.Server.Features.Clues;
 using WageClue.Server.Features.Demo;
 using WageClue.Server.Features.Districts;
 using WageClue.Server.Features.Sla;
+using WageClue.Server.Features.Tracking;
 using WageClue.Server.Features.Workflows;
 using WageClue.Server.Infrastructure.Database;
 using WageClue.Server.Infrastructure.Http;
@@ -28,6 +31,9 @@ public sealed class AuthOptions
 
     /// <summary>Token requests allowed per client address and minute, against password guessing.</summary>
     public int LoginAttemptsPerMinute { get; set; } = 10;
+
+    /// <summary>Anonymous progress lookups allowed per client address and minute, against guessing tracking codes.</summary>
+    public int TrackingLookupsPerMinute { get; set; } = 30;
 }
 
 public static class WageClueSetup
@@ -52,6 +58,15 @@ public static class WageClueSetup
             if (development && context.Exception is { } e) context.ProblemDetails.Extensions["exception"] = e.ToString();
         });
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+
+        // Behind the bureau's load balancer the client address (rate limits) comes from X-Forwarded-For, trusted only
+        // from the proxies listed in Proxy:KnownProxies (loopback by default), so a client cannot forge it.
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            foreach (var proxy in config.GetSection("Proxy:KnownProxies").Get<string[]>() ?? [])
+                o.KnownProxies.Add(IPAddress.Parse(proxy));
+        });
 
         services.AddDatabase(config);
         services.AddWorkflows(config);
@@ -87,16 +102,20 @@ public static class WageClueSetup
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = (context, _) =>
-                new ValueTask(Problems.Status(StatusCodes.Status429TooManyRequests, "请求过于频繁", "登录尝试过多，请一分钟后再试").ExecuteAsync(context.HttpContext));
-            o.AddPolicy(AuthEndpoints.LoginRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = auth.LoginAttemptsPerMinute, Window = TimeSpan.FromMinutes(1) }));
+                new ValueTask(Problems.Status(StatusCodes.Status429TooManyRequests, "请求过于频繁", "请求过于频繁，请一分钟后再试").ExecuteAsync(context.HttpContext));
+            o.AddPolicy(AuthEndpoints.LoginRateLimit, http => PerAddressPerMinute(http, auth.LoginAttemptsPerMinute));
+            o.AddPolicy(TrackingEndpoints.RateLimit, http => PerAddressPerMinute(http, auth.TrackingLookupsPerMinute));
         });
     }
+
+    private static RateLimitPartition<string> PerAddressPerMinute(HttpContext http, int permits) =>
+        RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1) });
 
     public static WebApplication UseWageClue(this WebApplication app)
     {
         // Every unhandled exception is logged for operators, whatever the default of this ASP.NET Core version.
+        app.UseForwardedHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions { SuppressDiagnosticsCallback = _ => false });
         app.UseStatusCodePages();
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<RequestBodyLimitMiddleware>());
@@ -117,6 +136,7 @@ public static class WageClueSetup
         app.MapWorkflowEndpoints();
         app.MapSlaEndpoints();
         app.MapClueEndpoints();
+        app.MapTrackingEndpoints();
         return app;
     }
 

@@ -22,8 +22,9 @@ public sealed class CalendarYearRow
 
 public sealed class CalendarRepository(NpgsqlDataSource db)
 {
-    // Intake holds this lock shared while it computes and stores deadlines; a calendar change holds it exclusively
-    // while it recomputes. So no clue can be stored with deadlines from a calendar that has just been replaced.
+    // Every transaction that writes clocks (intake, actions) holds this lock shared; a calendar change holds it
+    // exclusively while it recomputes. So no clue is stored with deadlines from a calendar that has just been
+    // replaced, and a recompute never deadlocks with an action (they would lock clue and clock rows in opposite order).
     private const long CalendarLockKey = 0x57_43_43_41_4C; // "WCCAL"
 
     public static Task LockSharedAsync(NpgsqlConnection conn, NpgsqlTransaction tx) =>

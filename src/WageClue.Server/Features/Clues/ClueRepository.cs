@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
+using WageClue.Server.Features.Calendar;
 using WageClue.Workflows.Engine;
 using WageClue.Workflows.Sla;
 
@@ -89,6 +90,12 @@ public sealed class ClueRepository(NpgsqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync();
         return await conn.QuerySingleOrDefaultAsync<ClueRow>($"{SelectClue} WHERE c.id = @id", new { id });
+    }
+
+    public async Task<ClueRow?> FindByTrackingCodeAsync(string trackingCode)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.QuerySingleOrDefaultAsync<ClueRow>($"{SelectClue} WHERE c.tracking_code = @trackingCode", new { trackingCode });
     }
 
     public async Task<IReadOnlyList<ClockRow>> ClocksAsync(IReadOnlyCollection<long> clueIds)
@@ -231,6 +238,7 @@ public sealed class ClueRepository(NpgsqlDataSource db)
 
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
+        await CalendarRepository.LockSharedAsync(conn, tx);
         var rows = await conn.ExecuteAsync(
             $"UPDATE wageclue.clues SET {string.Join(", ", sets)} WHERE id = @Id AND version = @Version", args, tx);
         if (rows == 0) return false; // disposing the transaction rolls it back

@@ -91,6 +91,20 @@ public class StartupTests
     }
 
     [Test]
+    public async Task A_token_issued_by_one_server_instance_works_on_another()
+    {
+        await using var first = new WageClueApp(_connectionString, new Dictionary<string, string?> { ["DemoData:Enabled"] = "true" });
+        await using var second = new WageClueApp(_connectionString);
+        var onFirst = await Api.LoginAsync(first.CreateClient(), "zhangmin", "WageClue-demo-2026");
+        var onSecond = second.CreateClient();
+        onSecond.DefaultRequestHeaders.Authorization = onFirst.Http.DefaultRequestHeaders.Authorization;
+        var me = await Api.ExpectAsync(await onSecond.GetAsync("/api/users/me"), System.Net.HttpStatusCode.OK);
+        Assert.That(me.Str("username"), Is.EqualTo("zhangmin"));
+        // On one machine a key folder in the home directory would also be shared; across machines only the database is.
+        Assert.That(await CountAsync("data_protection_keys"), Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
     public void A_bad_definition_stops_start_up_naming_the_file_the_path_and_the_problem()
     {
         var dir = Directory.CreateTempSubdirectory("wageclue-bad-").FullName;

@@ -59,7 +59,9 @@ public class AccessTests : ApiTest
     {
         var zd = await TestHost.As("cw.zd");
         var id = (await zd.RegisterAsync()).Id();
-        var full = await zd.GetObjectAsync($"/api/clues/{id}/complainant");
+        var response = await zd.Http.GetAsync($"/api/clues/{id}/complainant");
+        Assert.That(response.Headers.CacheControl!.NoStore, Is.True);
+        var full = await Api.ExpectAsync(response, HttpStatusCode.OK);
         Assert.That((full.Str("name"), full.Str("phone"), full.Str("idNumber")), Is.EqualTo(("刘洋", "13905331234", "11010519491231002X")));
         Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.pii_access_log WHERE clue_id = @id AND user_id = @u",
             new { id, u = TestHost.UserIds["cw.zd"] }), Is.EqualTo(1));

@@ -124,7 +124,7 @@ public static partial class ClueEndpoints
         return TypedResults.Ok((await clues.HistoryAsync(id)).Select(h => responses.ToResponse(clue, h)).ToList());
     }
 
-    private static async Task<IResult> ComplainantAsync(long id, CurrentUser me, ClueRepository clues, TimeProvider time)
+    private static async Task<IResult> ComplainantAsync(long id, HttpContext http, CurrentUser me, ClueRepository clues, TimeProvider time)
     {
         var clue = await FindReadableAsync(id, me, clues);
         if (clue == null) return NotFound(me);
@@ -132,6 +132,7 @@ public static partial class ClueEndpoints
         if (me.Role is not (Roles.Caseworker or Roles.Supervisor))
             return Problems.Forbidden("只有本区县的经办人和负责人可以查看反映人完整信息");
         await clues.LogPersonalDataViewAsync(id, me.Id, "view", time.GetUtcNow());
+        http.Response.Headers.CacheControl = "no-store"; // no copy in a browser or proxy cache
         return TypedResults.Ok(new ComplainantFull(clue.ComplainantName, clue.ComplainantPhone, clue.ComplainantIdNumber));
     }
 

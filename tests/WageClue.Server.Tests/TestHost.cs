@@ -29,6 +29,7 @@ public sealed class WageClueApp(string connectionString, IReadOnlyDictionary<str
         // Tokens are issued once per run while tests move the fake clock days ahead.
         builder.UseSetting("Auth:TokenLifetime", "3650.00:00:00");
         builder.UseSetting("Auth:LoginAttemptsPerMinute", "10000");
+        builder.UseSetting("Auth:TrackingLookupsPerMinute", "10000");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
         builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(_time));
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Stateless;
 using Stateless.Graph;
 using WageClue.Workflows.Definitions;
+using WageClue.Workflows.Sla;
 
 namespace WageClue.Workflows.Engine;
 
@@ -14,6 +15,11 @@ namespace WageClue.Workflows.Engine;
 public sealed class WorkflowEngine(WorkflowDefinition definition)
 {
     public WorkflowDefinition Definition { get; } = definition;
+
+    /// <summary>The definition's time zone, resolved once: every time the service shows is in it.</summary>
+    public TimeZoneInfo Zone { get; } = TimeZones.Find(definition.TimeZone);
+
+    public DateTimeOffset ToLocal(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, Zone);
 
     public Decision Decide(string state, string action, Actor actor, IReadOnlyDictionary<string, JsonElement> fields)
     {

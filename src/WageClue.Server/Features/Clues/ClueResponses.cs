@@ -65,8 +65,6 @@ public sealed class ClueResponses(ClueWorkflow workflow, TimeProvider time)
     public ClueResponse ToResponse(ClueRow c, IEnumerable<ClockRow> clocks, CurrentUser caller)
     {
         var engine = EngineFor(c);
-        var zone = TimeZones.Find(engine.Definition.TimeZone);
-        DateTimeOffset Local(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, zone);
         var now = time.GetUtcNow();
         var byId = clocks.ToDictionary(k => k.Clock);
 
@@ -75,7 +73,7 @@ public sealed class ClueResponses(ClueWorkflow workflow, TimeProvider time)
             .Select(def =>
             {
                 var k = byId[def.Id];
-                return new ClockResponse(k.Clock, def.Name, Local(k.DueAt), k.Provisional, k.MetAt is { } m ? Local(m) : null,
+                return new ClockResponse(k.Clock, def.Name, engine.ToLocal(k.DueAt), k.Provisional, k.MetAt is { } m ? engine.ToLocal(m) : null,
                     ClockStatus.Of(k.DueAt, k.MetAt, k.CancelledAt, now), k.EscalationLevel);
             }).ToList();
 
@@ -92,18 +90,17 @@ public sealed class ClueResponses(ClueWorkflow workflow, TimeProvider time)
             new ComplainantMasked(ChineseIdentifiers.MaskName(c.ComplainantName), ChineseIdentifiers.MaskPhone(c.ComplainantPhone), c.ComplainantIdNumber != null),
             new EmployerResponse(c.EmployerName, c.EmployerCreditCode),
             c.Industry == null ? null : new NamedRef(c.Industry, Industries.Names.GetValueOrDefault(c.Industry, c.Industry)),
-            c.WorkerCount, c.AmountOwed, c.Description, Local(c.ReceivedAt), c.ReceiptDay,
+            c.WorkerCount, c.AmountOwed, c.Description, engine.ToLocal(c.ReceivedAt), c.ReceiptDay,
             c.AssigneeId is { } a ? new UserRef(a, c.AssigneeName ?? "") : null,
             c.Route, c.RejectionReason, c.MergedInto, c.Outcome, c.AmountRecovered, c.WorkersPaid,
-            Local(c.CreatedAt), Local(c.UpdatedAt), clockResponses, allowed);
+            engine.ToLocal(c.CreatedAt), engine.ToLocal(c.UpdatedAt), clockResponses, allowed);
     }
 
     public HistoryResponse ToResponse(ClueRow clue, HistoryRow h)
     {
         var engine = EngineFor(clue);
-        var zone = TimeZones.Find(engine.Definition.TimeZone);
         using var data = JsonDocument.Parse(h.Data);
-        return new HistoryResponse(h.Id, TimeZoneInfo.ConvertTime(h.At, zone),
+        return new HistoryResponse(h.Id, engine.ToLocal(h.At),
             h.ActorId is { } id ? new UserRef(id, h.ActorName ?? "") : null,
             h.Kind, h.Action, h.Action == null ? null : engine.Definition.FindAction(h.Action)?.Name,
             h.FromState, h.ToState, h.ClueVersion, data.RootElement.Clone());

@@ -24,7 +24,10 @@ public abstract record ActionOutcome
 public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows, CalendarStore calendars, ClueRepository clues,
     UserRepository users, TimeProvider time, IOptions<ClueOptions> options)
 {
-    public WorkflowDefinition CurrentDefinition => workflows.Latest(options.Value.DefinitionId).Definition;
+    /// <summary>The engine new clues start with: the highest version of the configured definition.</summary>
+    public WorkflowEngine CurrentEngine => workflows.Latest(options.Value.DefinitionId);
+
+    public WorkflowDefinition CurrentDefinition => CurrentEngine.Definition;
 
     public async Task<IntakeResult> RegisterAsync(ValidIntake intake, CurrentUser by, string? idempotencyKey, byte[] requestHash)
     {

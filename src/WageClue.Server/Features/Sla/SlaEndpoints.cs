@@ -24,13 +24,13 @@ public static class SlaEndpoints
         var at = time.GetUtcNow();
         if (receivedAt != null && !Timestamps.TryParseWithOffset(receivedAt, out at))
             return Problems.Invalid("receivedAt", Timestamps.FormatHint);
-        var definition = workflow.CurrentDefinition;
+        var engine = workflow.CurrentEngine;
+        var definition = engine.Definition;
         await using var conn = await db.OpenConnectionAsync();
         var calendar = await calendars.GetAsync(conn);
         var plan = ClockPlanner.Plan(definition, calendar, at);
-        var zone = TimeZones.Find(definition.TimeZone);
         return TypedResults.Ok(new PreviewResponse(
-            TimeZoneInfo.ConvertTime(at, zone), plan.ReceiptDay.Day, plan.Clocks.Any(c => c.Provisional) || plan.ReceiptDay.Provisional,
+            engine.ToLocal(at), plan.ReceiptDay.Day, plan.Clocks.Any(c => c.Provisional) || plan.ReceiptDay.Provisional,
             new DefinitionRef(definition.Id, definition.Version), calendar.Version,
             plan.Clocks.Select(c => new PreviewClock(c.Clock, c.Name, c.DueAt, c.Provisional)).ToList()));
     }

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using WageClue.Server.Features.Clues;
 using WageClue.Server.Infrastructure.Http;
-using WageClue.Workflows.Sla;
 
 namespace WageClue.Server.Features.Tracking;
 
@@ -34,11 +33,10 @@ public static partial class TrackingEndpoints
         if (clue == null) return Problems.NotFound("没有这个查询码对应的线索");
 
         var engine = workflow.EngineFor(clue);
-        var zone = TimeZones.Find(engine.Definition.TimeZone);
         var steps = new List<ProgressStep>();
         foreach (var h in await clues.HistoryAsync(clue.Id))
         {
-            var at = TimeZoneInfo.ConvertTime(h.At, zone);
+            var at = engine.ToLocal(h.At);
             if (h.Kind == "registered") steps.Add(new ProgressStep(at, "已登记", null));
             else if (h.Kind == "action" && h.FromState != h.ToState)
                 steps.Add(new ProgressStep(at, engine.StateName(h.ToState!), h.ToState == "rejected" ? clue.RejectionReason : null));

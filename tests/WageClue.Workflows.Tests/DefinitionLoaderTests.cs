@@ -91,6 +91,14 @@ public class DefinitionLoaderTests
     }
 
     [Test]
+    public void A_ladder_whose_higher_level_comes_first_is_refused()
+    {
+        var d = Shipped();
+        d["escalation"]![2]!["offset"] = new JsonObject { ["workingHours"] = -3 };
+        Assert.That(LoadProblems(d), Does.Contain("$.escalation: level 3 falls due before level 2"));
+    }
+
+    [Test]
     public void A_file_named_for_another_version_is_refused()
     {
         Assert.That(LoadProblems(Shipped(), "wage-arrears-clue.v2.json"), Does.Contain("must be named wage-arrears-clue.v1.json"));

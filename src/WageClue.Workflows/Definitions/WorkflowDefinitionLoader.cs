@@ -116,6 +116,16 @@ public static class WorkflowDefinitionLoader
                 yield return $"$.businessHours[{i}]: overlaps the period before it";
         }
 
+        // The sweep climbs the ladder level by level, so a higher level must not fall due before a lower one.
+        var hoursPerDay = d.BusinessHours.Sum(p => (TimeOnly.Parse(p.End, CultureInfo.InvariantCulture) - TimeOnly.Parse(p.Start, CultureInfo.InvariantCulture)).TotalHours);
+        var ladder = d.Escalation.OrderBy(e => e.Level).ToList();
+        for (var i = 1; i < ladder.Count; i++)
+        {
+            static double Hours(EscalationOffset o, double perDay) => (o.WorkingDays ?? 0) * perDay + (o.WorkingHours ?? 0);
+            if (Hours(ladder[i].Offset, hoursPerDay) < Hours(ladder[i - 1].Offset, hoursPerDay))
+                yield return $"$.escalation: level {ladder[i].Level} falls due before level {ladder[i - 1].Level}";
+        }
+
         for (var a = 0; a < d.Actions.Count; a++)
         {
             var action = d.Actions[a];

@@ -4,7 +4,8 @@ using WageClue.Workflows.Definitions;
 
 namespace WageClue.Workflows.Sla;
 
-public sealed record PlannedClock(string Clock, string Name, DateTimeOffset DueAt, bool Provisional);
+/// <param name="FirstEscalationAt">When the sweep first looks at the clock: the lowest rung of the ladder, if any.</param>
+public sealed record PlannedClock(string Clock, string Name, DateTimeOffset DueAt, bool Provisional, DateTimeOffset? FirstEscalationAt);
 
 public sealed record ClockPlan(ReceiptDay ReceiptDay, IReadOnlyList<PlannedClock> Clocks);
 
@@ -15,13 +16,17 @@ public static class ClockPlanner
         new(calendar, TimeZones.Find(definition.TimeZone), new BusinessHours(
             definition.BusinessHours.Select(p => new BusinessPeriod(ParseTime(p.Start), ParseTime(p.End))).ToList()));
 
+    public static EscalationLadder Ladder(WorkflowDefinition definition, DeadlineCalculator calculator) =>
+        new(definition.Escalation, calculator);
+
     public static ClockPlan Plan(WorkflowDefinition definition, WorkingCalendar calendar, DateTimeOffset receivedAt)
     {
         var calculator = Calculator(definition, calendar);
+        var ladder = Ladder(definition, calculator);
         var clocks = definition.Clocks.Select(c =>
         {
             var deadline = calculator.GetDeadline(receivedAt, c.WorkingDaysAfterReceipt);
-            return new PlannedClock(c.Id, c.Name, deadline.DueAt, deadline.Provisional);
+            return new PlannedClock(c.Id, c.Name, deadline.DueAt, deadline.Provisional, ladder.Next(deadline.DueAt, 0)?.At);
         }).ToList();
         return new ClockPlan(calculator.GetReceiptDay(receivedAt), clocks);
     }

@@ -53,13 +53,62 @@ public sealed class DeadlineCalculator(WorkingCalendar calendar, TimeZoneInfo zo
         return new DateTimeOffset(local, zone.GetUtcOffset(local));
     }
 
+    /// <summary>
+    /// Moves an instant by working time: only the business periods of working days count, so two working hours
+    /// before 09:30 on a Monday is 15:30 on the Friday before (or the make-up Sunday before, if there is one).
+    /// </summary>
+    public DateTimeOffset AddWorkingTime(DateTimeOffset instant, TimeSpan delta)
+    {
+        if (delta == TimeSpan.Zero) return instant;
+        var forward = delta > TimeSpan.Zero;
+        var remaining = delta.Duration();
+        var local = ToLocal(instant);
+        var day = DateOnly.FromDateTime(local.DateTime);
+        var time = local.TimeOfDay;
+        for (var i = 0; i < MaxDaysSearched; i++)
+        {
+            if (calendar.Check(day).IsWorking)
+            {
+                foreach (var period in forward ? hours.Periods : hours.Periods.Reverse())
+                {
+                    var (start, end) = (period.Start.ToTimeSpan(), period.End.ToTimeSpan());
+                    var from = forward ? Max(start, time) : start;
+                    var to = forward ? end : Min(end, time);
+                    if (to <= from) continue;
+                    if (remaining <= to - from)
+                        return AtLocal(day, TimeOnly.FromTimeSpan(forward ? from + remaining : to - remaining));
+                    remaining -= to - from;
+                }
+            }
+            day = day.AddDays(forward ? 1 : -1);
+            time = forward ? TimeSpan.Zero : TimeSpan.FromDays(1);
+        }
+        throw new InvalidOperationException($"No working time within {MaxDaysSearched} days of {local:yyyy-MM-dd}: the calendar data is broken.");
+    }
+
+    /// <summary>The same local time of day, <paramref name="days"/> working days later (negative: earlier).</summary>
+    public DateTimeOffset AddWorkingDays(DateTimeOffset instant, int days)
+    {
+        var local = ToLocal(instant);
+        var day = DateOnly.FromDateTime(local.DateTime);
+        for (var i = 0; i < Math.Abs(days); i++)
+            day = StepToWorkingDay(day, days > 0 ? 1 : -1).Day;
+        return AtLocal(day, TimeOnly.FromDateTime(local.DateTime));
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
     /// <summary>The first working day after <paramref name="day"/>; provisional when any day looked at was.</summary>
-    private (DateOnly Day, bool Provisional) NextWorkingDay(DateOnly day)
+    private (DateOnly Day, bool Provisional) NextWorkingDay(DateOnly day) => StepToWorkingDay(day, 1);
+
+    private (DateOnly Day, bool Provisional) StepToWorkingDay(DateOnly day, int step)
     {
         var provisional = false;
         for (var i = 0; i < MaxDaysSearched; i++)
         {
-            day = day.AddDays(1);
+            day = day.AddDays(step);
             var check = calendar.Check(day);
             provisional |= check.Provisional;
             if (check.IsWorking) return (day, provisional);

@@ -68,3 +68,30 @@ pg_stop() {
 
 # pg_psql PORT SQL — as the cluster's superuser over TCP.
 pg_psql() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$1" -U postgres -d postgres -c "$2"; }
+
+# The local mail catcher (smtp4dev, a dotnet tool pinned in .config/dotnet-tools.json), bound to 127.0.0.1 only:
+# without these flags it would listen on every interface on ports 25, 143, 110 and 5000. It keeps no mail on disk.
+mail_start() {
+  local pidfile=$1 web_port=$2 smtp_port=$3
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    say "mail catcher already running on http://127.0.0.1:$web_port"
+    return 0
+  fi
+  dotnet tool restore >/dev/null
+  mkdir -p "$(dirname "$pidfile")"
+  nohup dotnet tool run smtp4dev -- --urls="http://127.0.0.1:$web_port" --bindaddress=127.0.0.1 --smtpport="$smtp_port" \
+    --imapport=$((smtp_port + 1)) --pop3port=$((smtp_port + 2)) --db= >"$(dirname "$pidfile")/smtp4dev.log" 2>&1 &
+  echo $! >"$pidfile"
+  for _ in $(seq 1 60); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null; then say "mail catcher on http://127.0.0.1:$web_port"; return 0; fi
+    sleep 0.5
+  done
+  say "the mail catcher did not start; see $(dirname "$pidfile")/smtp4dev.log"
+  return 1
+}
+
+mail_stop() {
+  local pidfile=$1
+  if [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null; then say "mail catcher stopped"; fi
+  rm -f "$pidfile"
+}

@@ -61,6 +61,13 @@ public class CalendarTests : ApiTest
         var after = await cw.GetObjectAsync($"/api/clues/{id}");
         Assert.That(Api.Clock(after, "feedback").Str("dueAt"), Is.EqualTo("2026-12-01T17:30:00+08:00"));
         Assert.That(Api.Clock(after, "accept").Str("dueAt"), Is.EqualTo("2026-11-25T17:30:00+08:00"));
+        // The escalation point moves with the deadline: no warning on 11-30 for a clock now due 12-01.
+        Assert.That(await TestHost.ScalarAsync<DateTime>("SELECT next_escalation_at FROM wageclue.clue_clocks WHERE clue_id = @id AND clock = 'feedback'", new { id }),
+            Is.EqualTo(Local("2026-12-01T15:30:00").UtcDateTime));
+        Time.SetUtcNow(Local("2026-11-30T15:30:00"));
+        await Jobs.SweepAsync();
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.escalations WHERE clock = 'feedback'"), Is.Zero);
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.escalations WHERE clock = 'connect' AND NOT superseded"), Is.EqualTo(1));
     }
 
     [Test]

@@ -1,4 +1,7 @@
 using Dapper;
+using Hangfire;
+using Hangfire.AspNetCore;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -21,7 +24,7 @@ public sealed class WageClueApp(string connectionString, IReadOnlyDictionary<str
     /// <summary>This test's clock. FakeTimeProvider never goes back, so each test gets a new one (see <see cref="ResetTime"/>).</summary>
     public FakeTimeProvider Time => _time.Current;
 
-    public void ResetTime() => _time.Current = new FakeTimeProvider(DefaultNow.ToUniversalTime());
+    public void ResetTime(DateTimeOffset? start = null) => _time.Current = new FakeTimeProvider((start ?? DefaultNow).ToUniversalTime());
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -30,8 +33,31 @@ public sealed class WageClueApp(string connectionString, IReadOnlyDictionary<str
         builder.UseSetting("Auth:TokenLifetime", "3650.00:00:00");
         builder.UseSetting("Auth:LoginAttemptsPerMinute", "10000");
         builder.UseSetting("Auth:TrackingLookupsPerMinute", "10000");
+        // Jobs run when a test calls them, on the test's fake clock; one test runs a real Hangfire server.
+        builder.UseSetting("Jobs:RunServer", "false");
+        builder.UseSetting("Jobs:Clock", "Application");
+        builder.UseSetting("Email:Smtp:Host", "127.0.0.1");
+        builder.UseSetting("Email:Smtp:Port", TestSmtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.UseSetting("Email:Smtp:Security", "None");
+        builder.UseSetting("Email:Smtp:RetryDelay", "00:00:00.050");
+        builder.UseSetting("Email:Smtp:Retries", "2");
+        builder.UseSetting("Email:Smtp:AttemptTimeout", "00:00:05");
+        builder.UseSetting("Email:Smtp:BreakDuration", "00:00:00.500");
+        builder.UseSetting("Email:FromAddress", "wageclue@test.local");
+        builder.UseSetting("Email:BaseUrl", "https://wageclue.test");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
         builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(_time));
+    }
+
+    /// <summary>
+    /// Hangfire keeps its log provider in a static, set to the logger factory of the last host that configured it.
+    /// When a second host of a test goes away, point it back at the shared host, whose factory is still alive.
+    /// </summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (TestHost.App is { } shared && shared != this)
+            GlobalConfiguration.Configuration.UseLogProvider(new AspNetCoreLogProvider(shared.Services.GetRequiredService<ILoggerFactory>()));
     }
 }
 
@@ -64,6 +90,7 @@ public sealed class TestHost
         ("cw2.zd", "caseworker", ["370303"]),
         ("sup.zd", "supervisor", ["370303"]),
         ("cw.zc", "caseworker", ["370302"]),
+        ("sup.zc", "supervisor", ["370302"]),
         ("leader", "leader", []),
         ("admin", "admin", []),
     ];
@@ -86,6 +113,7 @@ public sealed class TestHost
             Assert.Fail($"The test database ({ConnectionString}) cannot be reached: {e.Message}. deploy/test.sh starts one.");
         }
 
+        await TestSmtp.StartAsync();
         App = new WageClueApp(ConnectionString);
         _ = App.Server; // starts the host: migrations and shipped calendar years
         var users = App.Services.GetRequiredService<UserRepository>();
@@ -101,6 +129,7 @@ public sealed class TestHost
     public async Task StopAsync()
     {
         if (App != null) await App.DisposeAsync();
+        await TestSmtp.StopAsync();
     }
 
     /// <summary>A client logged in as the named user (one token per user for the whole run).</summary>
@@ -115,9 +144,12 @@ public sealed class TestHost
     public static async Task ResetAsync()
     {
         App.ResetTime();
+        TestSmtp.Reset();
+        await TestSmtp.StartAsync(); // a test may have stopped it
         await using var conn = new NpgsqlConnection(ConnectionString);
         await conn.ExecuteAsync("""
-            TRUNCATE wageclue.idempotency_keys, wageclue.pii_access_log, wageclue.clue_history, wageclue.clue_clocks, wageclue.clues RESTART IDENTITY CASCADE;
+            TRUNCATE wageclue.email_outbox, wageclue.escalations, wageclue.idempotency_keys, wageclue.pii_access_log, wageclue.clue_history,
+                wageclue.clue_clocks, wageclue.clues RESTART IDENTITY CASCADE;
             TRUNCATE wageclue.calendar_years;
             """);
         var shipped = CalendarFile.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "workflows", "calendars", "cn-workcalendar.json")));

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -15,11 +17,14 @@ using WageClue.Server.Features.Calendar;
 using WageClue.Server.Features.Clues;
 using WageClue.Server.Features.Demo;
 using WageClue.Server.Features.Districts;
+using WageClue.Server.Features.Notifications;
 using WageClue.Server.Features.Sla;
 using WageClue.Server.Features.Tracking;
 using WageClue.Server.Features.Workflows;
 using WageClue.Server.Infrastructure.Database;
 using WageClue.Server.Infrastructure.Http;
+using WageClue.Server.Infrastructure.Jobs;
+using WageClue.Workflows.Definitions;
 using WageClue.Workflows.Calendar;
 
 namespace WageClue.Server.Infrastructure;
@@ -51,6 +56,8 @@ public static class WageClueSetup
 
         // Chinese text stays readable in JSON instead of \uXXXX escapes; HTML-sensitive characters are still escaped.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
+        // Pages likewise: Chinese as characters, not &#x...; entities (markup characters are still encoded).
+        services.Configure<Microsoft.Extensions.WebEncoders.WebEncoderOptions>(o => o.TextEncoderSettings = new TextEncoderSettings(UnicodeRanges.All));
         // In Development a 500 carries its exception, so a failing test or a local run explains itself; never in production.
         var development = builder.Environment.IsDevelopment();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
@@ -70,7 +77,16 @@ public static class WageClueSetup
 
         services.AddDatabase(config);
         services.AddWorkflows(config);
-        services.AddAccounts(config);
+        services.AddAccounts(config, development);
+        services.AddJobs(config);
+        services.Configure<EmailOptions>(config.GetSection("Email"));
+        services.AddSingleton<EmailTemplates>();
+        services.AddSingleton<SmtpResilience>();
+        services.AddSingleton<OutboxSender>();
+        services.AddSingleton<EscalationEmails>();
+        services.AddSingleton<SlaSweep>();
+        services.AddSingleton<DailyDigest>();
+        services.AddSingleton<EscalationRepository>();
 
         services.AddSingleton<DistrictRepository>();
         services.AddSingleton<CalendarRepository>();
@@ -83,7 +99,23 @@ public static class WageClueSetup
         return builder;
     }
 
-    private static void AddAccounts(this IServiceCollection services, IConfiguration config)
+    private const string SessionOrBearer = "session-or-bearer";
+
+    private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
+
+    private static Task Status(RedirectContext<CookieAuthenticationOptions> context, int status)
+    {
+        context.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+
+    private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
+    {
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    private static void AddAccounts(this IServiceCollection services, IConfiguration config, bool development)
     {
         var auth = config.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
         services.Configure<PasswordHasherOptions>(o => o.IterationCount = Passwords.IterationCount);
@@ -95,9 +127,30 @@ public static class WageClueSetup
         services.AddOptions<KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new DatabaseXmlRepository(db));
 
-        services.AddAuthentication(BearerTokenDefaults.AuthenticationScheme)
-            .AddBearerToken(o => o.BearerTokenExpiration = auth.TokenLifetime);
-        services.AddAuthorization();
+        // API clients send a bearer token; browsers carry the session cookie. One scheme picks per request.
+        services.AddAuthentication(o => o.DefaultScheme = SessionOrBearer)
+            .AddPolicyScheme(SessionOrBearer, SessionOrBearer, o => o.ForwardDefaultSelector = http =>
+                http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? BearerTokenDefaults.AuthenticationScheme
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddBearerToken(o => o.BearerTokenExpiration = auth.TokenLifetime)
+            .AddCookie(o =>
+            {
+                o.LoginPath = "/login";
+                o.Cookie.Name = "wageclue.session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                // Plain http only on a developer's machine; behind the bureau's TLS proxy the request is https.
+                o.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+                o.ExpireTimeSpan = auth.TokenLifetime;
+                o.SlidingExpiration = true;
+                // The API answers 401/403 as problem details; only pages redirect to the login form.
+                o.Events.OnRedirectToLogin = c => IsApi(c.Request) ? Status(c, StatusCodes.Status401Unauthorized) : Redirect(c);
+                o.Events.OnRedirectToAccessDenied = c => Status(c, StatusCodes.Status403Forbidden);
+            });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(JobsSetup.DashboardPolicy, p => p.RequireRole(Roles.Admin));
+        services.AddRazorPages(o => o.RootDirectory = "/Features");
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -118,6 +171,7 @@ public static class WageClueSetup
         app.UseForwardedHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions { SuppressDiagnosticsCallback = _ => false });
         app.UseStatusCodePages();
+        app.UseStaticFiles();
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<RequestBodyLimitMiddleware>());
         app.UseAuthentication();
         app.UseMiddleware<CurrentUserMiddleware>();
@@ -137,6 +191,11 @@ public static class WageClueSetup
         app.MapSlaEndpoints();
         app.MapClueEndpoints();
         app.MapTrackingEndpoints();
+        app.MapEscalationEndpoints();
+        app.MapRazorPages();
+        // Fail at start-up, not at the first escalation, when a template the bureau edited does not parse.
+        _ = app.Services.GetRequiredService<EmailTemplates>();
+        app.UseJobs();
         return app;
     }
 

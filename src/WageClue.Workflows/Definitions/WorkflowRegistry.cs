@@ -17,6 +17,11 @@ public sealed class WorkflowRegistry
 
     public WorkflowEngine? Find(string id, int version) => _engines.GetValueOrDefault((id, version));
 
+    /// <summary>The engine a clue is pinned to; missing means someone deleted a published file, which must stop the work.</summary>
+    public WorkflowEngine Pinned(string id, int version) =>
+        Find(id, version)
+        ?? throw new InvalidOperationException($"A clue is pinned to {id} v{version}, which is not loaded: never delete a published definition file.");
+
     /// <summary>The version new clues start with: the highest published one.</summary>
     public WorkflowEngine Latest(string id) =>
         _engines.Values.Where(e => e.Definition.Id == id).MaxBy(e => e.Definition.Version)

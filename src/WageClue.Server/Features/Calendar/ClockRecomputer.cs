@@ -20,6 +20,7 @@ public sealed class ClockRecomputer(WorkflowRegistry workflows)
         public string Clock { get; init; } = "";
         public DateTimeOffset DueAt { get; init; }
         public bool Provisional { get; init; }
+        public int EscalationLevel { get; init; }
         public DateTimeOffset ReceivedAt { get; init; }
         public string DefinitionId { get; init; } = "";
         public int DefinitionVersion { get; init; }
@@ -30,7 +31,7 @@ public sealed class ClockRecomputer(WorkflowRegistry workflows)
     {
         var yearStart = new DateTimeOffset(year, 1, 1, 0, 0, 0, TimeSpan.FromHours(14)).ToUniversalTime(); // the earliest any zone starts that year
         var clocks = await conn.QueryAsync<OpenClock>("""
-            SELECT k.clue_id, k.clock, k.due_at, k.provisional, c.received_at, c.definition_id, c.definition_version, c.version
+            SELECT k.clue_id, k.clock, k.due_at, k.provisional, k.escalation_level, c.received_at, c.definition_id, c.definition_version, c.version
             FROM wageclue.clue_clocks k JOIN wageclue.clues c ON c.id = k.clue_id
             WHERE k.met_at IS NULL AND k.cancelled_at IS NULL AND (k.provisional OR k.due_at >= @yearStart)
             ORDER BY k.clue_id, k.clock
@@ -41,17 +42,24 @@ public sealed class ClockRecomputer(WorkflowRegistry workflows)
         foreach (var clue in clocks.GroupBy(c => c.ClueId))
         {
             var first = clue.First();
-            var definition = workflows.Find(first.DefinitionId, first.DefinitionVersion)?.Definition
-                ?? throw new InvalidOperationException($"Clue {clue.Key} is pinned to {first.DefinitionId} v{first.DefinitionVersion}, which is not loaded.");
+            var definition = workflows.Pinned(first.DefinitionId, first.DefinitionVersion).Definition;
             var calculator = ClockPlanner.Calculator(definition, calendar);
+            var ladder = ClockPlanner.Ladder(definition, calculator);
             var changes = new List<object>();
             foreach (var clock in clue)
             {
                 var rule = definition.Clocks.Single(c => c.Id == clock.Clock);
                 var deadline = calculator.GetDeadline(clock.ReceivedAt, rule.WorkingDaysAfterReceipt);
                 if (deadline.DueAt == clock.DueAt && deadline.Provisional == clock.Provisional) continue;
-                await conn.ExecuteAsync("UPDATE wageclue.clue_clocks SET due_at = @DueAt, provisional = @Provisional WHERE clue_id = @ClueId AND clock = @Clock",
-                    new { DueAt = deadline.DueAt.ToUniversalTime(), deadline.Provisional, clock.ClueId, clock.Clock }, tx);
+                // Levels already reached stay reached (each is sent once); the next one moves with the deadline.
+                await conn.ExecuteAsync("""
+                    UPDATE wageclue.clue_clocks SET due_at = @DueAt, provisional = @Provisional, next_escalation_at = @next
+                    WHERE clue_id = @ClueId AND clock = @Clock
+                    """, new
+                    {
+                        DueAt = deadline.DueAt.ToUniversalTime(), deadline.Provisional, clock.ClueId, clock.Clock,
+                        next = ladder.Next(deadline.DueAt, clock.EscalationLevel)?.At.ToUniversalTime(),
+                    }, tx);
                 changes.Add(new
                 {
                     clock = clock.Clock,

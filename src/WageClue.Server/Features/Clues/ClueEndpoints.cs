@@ -169,16 +169,16 @@ public static partial class ClueEndpoints
     }
 
     /// <summary>A clue the caller may not read answers exactly like one that does not exist: its existence is not revealed.</summary>
-    private static async Task<ClueRow?> FindReadableAsync(long id, CurrentUser me, ClueRepository clues)
+    internal static async Task<ClueRow?> FindReadableAsync(long id, CurrentUser me, ClueRepository clues)
     {
         var clue = await clues.FindAsync(id);
         return clue != null && me.CanReadClues(clue.DistrictId) ? clue : null;
     }
 
-    private static IResult NotFound(CurrentUser me) =>
+    internal static IResult NotFound(CurrentUser me) =>
         me.Role == Roles.Admin ? Problems.Forbidden("系统管理员不查看线索") : Problems.NotFound("没有这条线索");
 
-    private static int ParsePositive(string? value, string field, int fallback, int max, Dictionary<string, string[]> errors)
+    internal static int ParsePositive(string? value, string field, int fallback, int max, Dictionary<string, string[]> errors)
     {
         if (value == null) return fallback;
         if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 && n <= max) return n;

@@ -53,6 +53,7 @@ public sealed class ClockRow
     public string? MetBy { get; init; }
     public DateTimeOffset? CancelledAt { get; init; }
     public int EscalationLevel { get; init; }
+    public DateTimeOffset? OverdueAt { get; init; }
 }
 
 public sealed class HistoryRow
@@ -186,14 +187,15 @@ public sealed class ClueRepository(NpgsqlDataSource db)
             }, tx);
 
         await conn.ExecuteAsync("""
-            INSERT INTO wageclue.clue_clocks (clue_id, clock, due_at, provisional)
-            SELECT @id, * FROM unnest(@clocks, @dues, @provisional)
+            INSERT INTO wageclue.clue_clocks (clue_id, clock, due_at, provisional, next_escalation_at)
+            SELECT @id, * FROM unnest(@clocks, @dues, @provisional, @firstEscalations)
             """, new
             {
                 id,
                 clocks = plan.Clocks.Select(c => c.Clock).ToArray(),
                 dues = plan.Clocks.Select(c => c.DueAt.UtcDateTime).ToArray(),
                 provisional = plan.Clocks.Select(c => c.Provisional).ToArray(),
+                firstEscalations = plan.Clocks.Select(c => c.FirstEscalationAt?.UtcDateTime).ToArray(),
             }, tx);
 
         if (idempotencyKey != null)
@@ -244,13 +246,13 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         if (rows == 0) return false; // disposing the transaction rolls it back
 
         var met = (await conn.QueryAsync<ClockRow>("""
-            UPDATE wageclue.clue_clocks SET met_at = @now, met_by = @action
+            UPDATE wageclue.clue_clocks SET met_at = @now, met_by = @action, next_escalation_at = NULL
             WHERE clue_id = @Id AND clock = ANY(@clocks) AND met_at IS NULL AND cancelled_at IS NULL
             RETURNING *
             """, new { clue.Id, now, action, clocks = decision.MetClocks.ToArray() }, tx)).AsList();
         var cancelled = decision.EntersFinalState
             ? (await conn.QueryAsync<string>("""
-                UPDATE wageclue.clue_clocks SET cancelled_at = @now
+                UPDATE wageclue.clue_clocks SET cancelled_at = @now, next_escalation_at = NULL
                 WHERE clue_id = @Id AND met_at IS NULL AND cancelled_at IS NULL
                 RETURNING clock
                 """, new { clue.Id, now }, tx)).AsList()

@@ -56,9 +56,9 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
         return new ActionOutcome.Done((await clues.FindAsync(clue.Id))!);
     }
 
-    public WorkflowEngine EngineFor(ClueRow c) =>
-        workflows.Find(c.DefinitionId, c.DefinitionVersion)
-        ?? throw new InvalidOperationException($"Clue {c.Id} is pinned to {c.DefinitionId} v{c.DefinitionVersion}, which is not loaded: never delete a published definition file.");
+    public WorkflowEngine EngineFor(ClueRow c) => EngineFor(c.DefinitionId, c.DefinitionVersion);
+
+    public WorkflowEngine EngineFor(string definitionId, int version) => workflows.Pinned(definitionId, version);
 
     /// <summary>What the pure engine cannot know: that a named user may hold the clue, that a target clue exists.</summary>
     private async Task<Dictionary<string, string[]>> CheckReferencesAsync(ActionDefinition action, Allowed allowed, ClueRow clue, CurrentUser actor)

@@ -1,0 +1,25 @@
+using System.Globalization;
+using System.Text;
+
+namespace WageClue.Server.Features.Notifications;
+
+/// <summary>How times and spans read in Chinese emails.</summary>
+public static class EmailFormat
+{
+    public static string Time(DateTimeOffset local) => local.ToString("yyyy年M月d日 HH:mm", CultureInfo.InvariantCulture);
+
+    public static string Day(DateOnly day) => day.ToString("yyyy年M月d日", CultureInfo.InvariantCulture);
+
+    /// <summary>"2天3小时", "1小时5分钟", "不足1分钟": calendar time, as a reader counts it.</summary>
+    public static string Span(TimeSpan span)
+    {
+        if (span < TimeSpan.FromMinutes(1)) return "不足1分钟";
+        var text = new StringBuilder();
+        if (span.Days > 0) text.Append(CultureInfo.InvariantCulture, $"{span.Days}天");
+        if (span.Hours > 0) text.Append(CultureInfo.InvariantCulture, $"{span.Hours}小时");
+        if (span.Days == 0 && span.Minutes > 0) text.Append(CultureInfo.InvariantCulture, $"{span.Minutes}分钟");
+        return text.ToString();
+    }
+
+    public static string ClueUrl(string baseUrl, long clueId) => $"{baseUrl.TrimEnd('/')}/clues/{clueId}";
+}

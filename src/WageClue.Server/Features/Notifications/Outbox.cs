@@ -1,0 +1,60 @@
+using Dapper;
+using Npgsql;
+
+namespace WageClue.Server.Features.Notifications;
+
+public static class EmailKinds
+{
+    public const string Escalation = "escalation";
+    public const string Digest = "digest";
+}
+
+public static class EmailStatus
+{
+    public const string Pending = "pending";
+    public const string Sending = "sending";
+    public const string Sent = "sent";
+    public const string Failed = "failed";
+    /// <summary>The recipient has no email address: recorded so that a supervisor can see who was not told.</summary>
+    public const string Skipped = "skipped";
+
+    public static readonly IReadOnlyList<string> All = [Pending, Sending, Sent, Failed, Skipped];
+}
+
+/// <summary>An email to queue, with a Message-ID derived from what it is about (<see cref="MessageIds"/>).</summary>
+public sealed record QueuedEmail(string Kind, long? EscalationId, DateOnly? DigestDay, Recipient To, RenderedEmail Content, string MessageId);
+
+public static class MessageIds
+{
+    public static string ForEscalation(long clueId, string clock, int level, long recipientId, string domain) =>
+        $"escalation.{clueId}.{clock}.{level}.{recipientId}@{domain}";
+
+    public static string ForDigest(DateOnly day, long recipientId, string domain) =>
+        $"digest.{day:yyyyMMdd}.{recipientId}@{domain}";
+}
+
+/// <summary>Writes to the outbox inside the caller's transaction, so an email exists exactly when what caused it does.</summary>
+public static class Outbox
+{
+    public const string NoAddress = "用户未设置邮箱地址，未发送";
+
+    /// <returns>False when that email was already queued (the unique keys hold), so nothing was added.</returns>
+    public static async Task<bool> QueueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, QueuedEmail email, DateTimeOffset now)
+    {
+        var skipped = email.To.Email is null;
+        return await conn.ExecuteScalarAsync<bool>("""
+            INSERT INTO wageclue.email_outbox (kind, escalation_id, digest_day, recipient_id, to_address, subject, body, message_id,
+                status, next_attempt_at, last_error, created_at)
+            VALUES (@Kind, @EscalationId, @DigestDay, @RecipientId, @ToAddress, @Subject, @Body, @MessageId,
+                @Status, @now, @LastError, @now)
+            ON CONFLICT DO NOTHING
+            RETURNING true
+            """, new
+            {
+                email.Kind, email.EscalationId, email.DigestDay, RecipientId = email.To.Id, ToAddress = email.To.Email,
+                email.Content.Subject, email.Content.Body, email.MessageId,
+                Status = skipped ? EmailStatus.Skipped : EmailStatus.Pending,
+                LastError = skipped ? NoAddress : null, now,
+            }, tx);
+    }
+}

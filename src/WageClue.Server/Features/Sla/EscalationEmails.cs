@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Options;
+using WageClue.Server.Features.Notifications;
+using WageClue.Workflows.Definitions;
+using WageClue.Workflows.Validation;
+
+namespace WageClue.Server.Features.Sla;
+
+/// <summary>What an escalation email says about its clue and clock; <paramref name="Overdue"/> is negative before the deadline.</summary>
+public sealed record EscalationFacts(
+    long ClueId, string TrackingCode, string Employer, string StateName, string DistrictName, string? AssigneeName,
+    string ComplainantName, string ComplainantPhone, string ClockId, string ClockName, DateTimeOffset DueLocal, TimeSpan Overdue);
+
+/// <summary>
+/// Fills the escalation template. Only masked personal data goes in (张*, 138****1234); the ID number is not even
+/// handed to the template, so no edit of it can leak one.
+/// </summary>
+public sealed class EscalationEmails(EmailTemplates templates, IOptions<EmailOptions> options)
+{
+    public QueuedEmail For(long escalationId, EscalationFacts f, EscalationLevelDefinition level, Recipient to)
+    {
+        var model = new Dictionary<string, object?>
+        {
+            ["recipient"] = new Dictionary<string, object?> { ["name"] = to.DisplayName },
+            ["level"] = new Dictionary<string, object?> { ["id"] = level.Id, ["name"] = level.Name, ["number"] = level.Level },
+            ["clock"] = new Dictionary<string, object?>
+            {
+                ["id"] = f.ClockId,
+                ["name"] = f.ClockName,
+                ["due_at"] = EmailFormat.Time(f.DueLocal),
+                ["overdue"] = f.Overdue >= TimeSpan.Zero,
+                ["overdue_by"] = f.Overdue >= TimeSpan.Zero ? EmailFormat.Span(f.Overdue) : "",
+                ["time_left"] = f.Overdue < TimeSpan.Zero ? EmailFormat.Span(-f.Overdue) : "",
+            },
+            ["clue"] = ClueModel(f.ClueId, f.TrackingCode, f.Employer, f.StateName, f.DistrictName, f.AssigneeName, options.Value.BaseUrl,
+                ChineseIdentifiers.MaskName(f.ComplainantName), ChineseIdentifiers.MaskPhone(f.ComplainantPhone)),
+        };
+        var o = options.Value;
+        return new QueuedEmail(EmailKinds.Escalation, escalationId, null, to, templates.Render(EmailTemplates.Escalation, model),
+            MessageIds.ForEscalation(f.ClueId, f.ClockId, level.Level, to.Id, o.ResolvedMessageIdDomain));
+    }
+
+    /// <summary>The clue as both templates see it; personal data arrives masked.</summary>
+    public static Dictionary<string, object?> ClueModel(long id, string trackingCode, string employer, string state, string district,
+        string? assignee, string baseUrl, string? maskedName = null, string? maskedPhone = null) => new()
+        {
+            ["id"] = id,
+            ["tracking_code"] = trackingCode,
+            ["employer"] = employer,
+            ["state"] = state,
+            ["district"] = district,
+            ["assignee"] = assignee ?? "未分派",
+            ["complainant_name"] = maskedName ?? "",
+            ["complainant_phone"] = maskedPhone ?? "",
+            ["url"] = EmailFormat.ClueUrl(baseUrl, id),
+        };
+}

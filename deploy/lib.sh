@@ -7,9 +7,16 @@ die() { printf '[wageclue] error: %s\n' "$*" >&2; exit 1; }
 
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
+# Usage: ensure_tools [browser]   ("browser" adds Debian's Chromium, which the browser tests drive)
 ensure_tools() {
   command -v dotnet >/dev/null || die "the .NET SDK 10 is not installed (dotnet is not on PATH)"
+  command -v npm >/dev/null || die "Node.js and npm are not installed (the build takes ECharts and mermaid from npm)"
   local missing=()
+  if [ "${1:-}" = browser ]; then
+    command -v chromium >/dev/null || missing+=(chromium)
+    # Chinese glyphs for the screenshots the browser tests save (users' own browsers bring their fonts).
+    [ -d /usr/share/fonts/opentype/noto ] || missing+=(fonts-noto-cjk)
+  fi
   [ -n "$(pg_bindir)" ] || missing+=(postgresql)
   command -v psql >/dev/null || missing+=(postgresql-client)
   id postgres >/dev/null 2>&1 || missing+=(postgresql)

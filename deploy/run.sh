@@ -34,7 +34,7 @@ say "building"
 dotnet build src/WageClue.Server -c Release -nologo -v quiet -clp:ErrorsOnly
 cat <<TXT
 
-  WageClue       http://127.0.0.1:$http_port
+  WageClue       http://127.0.0.1:$http_port          (log in with a demo user below)
   API reference  http://127.0.0.1:$http_port/scalar      (OpenAPI: /openapi/v1.json)
   Health         http://127.0.0.1:$http_port/health
   Mail catcher   http://127.0.0.1:$mail_web_port      (every email the service sends lands here; SMTP on port $mail_smtp_port)

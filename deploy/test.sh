@@ -11,7 +11,7 @@ data="$root/.local/pg-test"
 port=${WAGECLUE_TEST_PG_PORT:-55433}
 results="$root/.local/test-results"
 
-ensure_tools
+ensure_tools browser
 started=0
 if pg_start "$data" "$port" fast; then started=1; fi
 stop_db() { [ "$started" = 1 ] && pg_stop "$data"; return 0; }
@@ -20,6 +20,9 @@ trap stop_db EXIT
 pg_psql "$port" "DROP DATABASE IF EXISTS wageclue_test WITH (FORCE)"
 pg_psql "$port" "CREATE DATABASE wageclue_test"
 export WAGECLUE_TEST_DB="Host=127.0.0.1;Port=$port;Database=wageclue_test;Username=postgres"
+# The browser tests drive Debian's Chromium and save a screenshot of each main page with the results.
+export WAGECLUE_CHROMIUM=$(command -v chromium)
+export WAGECLUE_SCREENSHOTS="$results/screenshots"
 
 rm -rf "$results"
 set +e

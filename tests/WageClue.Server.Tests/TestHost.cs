@@ -128,6 +128,7 @@ public sealed class TestHost
     [OneTimeTearDown]
     public async Task StopAsync()
     {
+        await Browser.BrowserSession.StopAsync();
         if (App != null) await App.DisposeAsync();
         await TestSmtp.StopAsync();
     }
@@ -151,6 +152,7 @@ public sealed class TestHost
             TRUNCATE wageclue.email_outbox, wageclue.escalations, wageclue.idempotency_keys, wageclue.pii_access_log, wageclue.clue_history,
                 wageclue.clue_clocks, wageclue.clues RESTART IDENTITY CASCADE;
             TRUNCATE wageclue.calendar_years;
+            UPDATE wageclue.users SET failed_logins = 0, locked_until = NULL; -- a test's wrong passwords must not lock the next test out
             """);
         var shipped = CalendarFile.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "workflows", "calendars", "cn-workcalendar.json")));
         await App.Services.GetRequiredService<CalendarRepository>().ImportMissingAsync(shipped, DateTimeOffset.UtcNow);

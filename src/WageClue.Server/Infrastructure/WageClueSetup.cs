@@ -39,6 +39,11 @@ public sealed class AuthOptions
 
     /// <summary>Anonymous progress lookups allowed per client address and minute, against guessing tracking codes.</summary>
     public int TrackingLookupsPerMinute { get; set; } = 30;
+
+    /// <summary>Failed logins in a row after which the account is locked.</summary>
+    public int LockoutThreshold { get; set; } = 5;
+
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
 }
 
 public static class WageClueSetup
@@ -87,11 +92,13 @@ public static class WageClueSetup
         services.AddSingleton<SlaSweep>();
         services.AddSingleton<DailyDigest>();
         services.AddSingleton<EscalationRepository>();
+        services.AddSingleton<Features.Dashboard.DashboardQueries>();
 
         services.AddSingleton<DistrictRepository>();
         services.AddSingleton<CalendarRepository>();
         services.AddSingleton<CalendarStore>();
         services.AddSingleton<ClockRecomputer>();
+        services.AddSingleton<CalendarAdmin>();
         services.AddSingleton<ClueRepository>();
         services.AddSingleton<ClueWorkflow>();
         services.AddSingleton<ClueResponses>();
@@ -122,6 +129,9 @@ public static class WageClueSetup
         services.AddSingleton<IPasswordHasher<UserRow>, PasswordHasher<UserRow>>();
         services.AddSingleton<Passwords>();
         services.AddSingleton<UserRepository>();
+        services.AddSingleton<LoginCheck>();
+        services.AddSingleton<UserAdmin>();
+        services.AddSingleton<Sessions>();
 
         services.AddDataProtection().SetApplicationName("WageClue");
         services.AddOptions<KeyManagementOptions>()
@@ -150,7 +160,13 @@ public static class WageClueSetup
             });
         services.AddAuthorizationBuilder()
             .AddPolicy(JobsSetup.DashboardPolicy, p => p.RequireRole(Roles.Admin));
-        services.AddRazorPages(o => o.RootDirectory = "/Features");
+        services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Features"; // pages live in their feature folders
+            o.Conventions.AuthorizeFolder("/");
+            o.Conventions.AllowAnonymousToPage("/Accounts/Login");
+            o.Conventions.AllowAnonymousToPage("/Errors/Status");
+        });
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -169,9 +185,14 @@ public static class WageClueSetup
     {
         // Every unhandled exception is logged for operators, whatever the default of this ASP.NET Core version.
         app.UseForwardedHeaders();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseExceptionHandler(new ExceptionHandlerOptions { SuppressDiagnosticsCallback = _ => false });
-        app.UseStatusCodePages();
+        // The API answers problem details; a page answers with a Chinese error page.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseStaticFiles();
+        // Routing after the status code pages, so a re-executed /error/{code} request is matched to its page.
+        app.UseRouting();
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<RequestBodyLimitMiddleware>());
         app.UseAuthentication();
         app.UseMiddleware<CurrentUserMiddleware>();
@@ -181,7 +202,6 @@ public static class WageClueSetup
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapHealthChecks("/health");
-        app.MapGet("/", () => Results.Redirect("/scalar")).ExcludeFromDescription();
 
         app.MapAuthEndpoints();
         app.MapUserEndpoints();

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authentication.BearerToken;
-using Microsoft.AspNetCore.Identity;
 using WageClue.Server.Infrastructure.Http;
 
 namespace WageClue.Server.Features.Accounts;
@@ -22,7 +21,7 @@ public static class AuthEndpoints
             .AllowAnonymous();
     }
 
-    private static async Task<IResult> IssueTokenAsync(HttpContext http, UserRepository users, Passwords passwords)
+    private static async Task<IResult> IssueTokenAsync(HttpContext http, LoginCheck logins)
     {
         var (request, _, error) = await JsonBody.ReadAsync<TokenRequest>(http);
         if (error != null) return error;
@@ -31,13 +30,12 @@ public static class AuthEndpoints
         if (string.IsNullOrEmpty(request.Password)) errors["password"] = ["请填写密码"];
         if (errors.Count > 0) return Problems.Invalid(errors);
 
-        var user = await users.FindByUsernameAsync(request.Username!);
-        var result = passwords.Verify(user, request.Password!);
+        var result = await logins.CheckAsync(request.Username!, request.Password!);
+        if (result is LoginResult.LockedOut)
+            return Problems.Status(StatusCodes.Status401Unauthorized, "登录失败", LoginModel.LockedOutMessage);
         // One answer for unknown user, wrong password and disabled account: nothing to learn from it.
-        if (user == null || user.Disabled || result == PasswordVerificationResult.Failed)
+        if (result is not LoginResult.Success { User: var user })
             return Problems.Status(StatusCodes.Status401Unauthorized, "登录失败", "用户名或密码错误");
-        if (result == PasswordVerificationResult.SuccessRehashNeeded)
-            await users.UpgradePasswordHashAsync(user.Id, passwords.Hash(request.Password!));
         return TypedResults.SignIn(CurrentUserMiddleware.Principal(user, BearerTokenDefaults.AuthenticationScheme),
             authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
     }

@@ -28,6 +28,9 @@ public sealed record CurrentUser(long Id, string Username, string DisplayName, s
 
     internal void AttachTo(HttpContext context) => context.Items[ItemKey] = this;
 
+    /// <summary>The caller of a page (null before login).</summary>
+    public static CurrentUser? Of(HttpContext context) => context.Items[ItemKey] as CurrentUser;
+
     public static ValueTask<CurrentUser?> BindAsync(HttpContext context, ParameterInfo parameter) =>
         ValueTask.FromResult(context.Items[ItemKey] as CurrentUser);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace WageClue.Server.Features.Accounts;
 
@@ -12,20 +13,24 @@ public sealed class CurrentUserMiddleware(RequestDelegate next)
 {
     public const string StampClaim = "wageclue:stamp";
 
-    public async Task InvokeAsync(HttpContext context, UserRepository users)
+    public async Task InvokeAsync(HttpContext context, UserRepository users, Sessions sessions, TimeProvider time)
     {
         if (context.User.Identity?.IsAuthenticated == true)
         {
             var row = long.TryParse(context.User.FindFirstValue(ClaimTypes.NameIdentifier), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
                 ? await users.FindByIdAsync(id)
                 : null;
-            if (row == null || row.Disabled || row.SecurityStamp.ToString() != context.User.FindFirstValue(StampClaim))
+            var session = context.User.FindFirstValue(Sessions.Claim);
+            var cookie = context.User.Identity.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme;
+            if (row == null || row.Disabled || row.SecurityStamp.ToString() != context.User.FindFirstValue(StampClaim)
+                || (cookie && !(Guid.TryParse(session, out var sid) && await sessions.IsActiveAsync(sid, row.Id, time.GetUtcNow()))))
             {
                 context.User = new ClaimsPrincipal(new ClaimsIdentity());
             }
             else
             {
                 context.User = Principal(row, context.User.Identity.AuthenticationType);
+                if (session != null) ((ClaimsIdentity)context.User.Identity!).AddClaim(new Claim(Sessions.Claim, session));
                 CurrentUser.From(row).AttachTo(context);
             }
         }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using WageClue.Server.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
@@ -12,8 +13,10 @@ namespace WageClue.Server.Features.Accounts;
 /// token of every POST; the same per-address rate limit as the token endpoint applies.
 /// </summary>
 [EnableRateLimiting(AuthEndpoints.LoginRateLimit)]
-public sealed class LoginModel(UserRepository users, Passwords passwords) : PageModel
+public sealed class LoginModel(LoginCheck logins, Sessions sessions, TimeProvider time, IOptions<AuthOptions> options) : PageModel
 {
+    public const string LockedOutMessage = "登录失败次数过多，账户已暂时锁定，请15分钟后再试或联系系统管理员";
+
     [BindProperty]
     public string? Username { get; set; }
 
@@ -36,17 +39,18 @@ public sealed class LoginModel(UserRepository users, Passwords passwords) : Page
             Error = "请填写用户名和密码";
             return Page();
         }
-        var user = await users.FindByUsernameAsync(Username);
-        var result = passwords.Verify(user, Password);
-        if (user == null || user.Disabled || result == PasswordVerificationResult.Failed)
+        var result = await logins.CheckAsync(Username, Password);
+        if (result is not LoginResult.Success { User: var user })
         {
-            Error = "用户名或密码错误"; // one answer for every failure: nothing to learn from it
+            Error = result is LoginResult.LockedOut ? LockedOutMessage : "用户名或密码错误"; // one answer for every other failure
             return Page();
         }
-        if (result == PasswordVerificationResult.SuccessRehashNeeded)
-            await users.UpgradePasswordHashAsync(user.Id, passwords.Hash(Password));
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
-            CurrentUserMiddleware.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme));
+        var lifetime = options.Value.TokenLifetime;
+        var session = await sessions.StartAsync(user.Id, time.GetUtcNow(), lifetime);
+        var principal = CurrentUserMiddleware.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme);
+        ((System.Security.Claims.ClaimsIdentity)principal.Identity!).AddClaim(new System.Security.Claims.Claim(Sessions.Claim, session.ToString()));
+        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal,
+            new AuthenticationProperties { ExpiresUtc = time.GetUtcNow() + lifetime, IsPersistent = false });
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
     }
 }

@@ -13,6 +13,7 @@ public sealed class UserRow
     public string PasswordHash { get; init; } = "";
     public bool Disabled { get; init; }
     public Guid SecurityStamp { get; init; }
+    public DateTimeOffset? LockedUntil { get; init; }
     public string[] Districts { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
@@ -30,7 +31,7 @@ public sealed class UserRepository(NpgsqlDataSource db)
 {
     private const string SelectUser = """
         SELECT u.id, u.username, u.display_name, u.email, u.role, u.password_hash, u.disabled, u.security_stamp,
-               u.created_at, u.updated_at,
+               u.locked_until, u.created_at, u.updated_at,
                coalesce(array_agg(d.district_id ORDER BY d.district_id) FILTER (WHERE d.district_id IS NOT NULL), '{}') AS districts
         FROM wageclue.users u
         LEFT JOIN wageclue.user_districts d ON d.user_id = u.id
@@ -52,6 +53,18 @@ public sealed class UserRepository(NpgsqlDataSource db)
     {
         await using var conn = await db.OpenConnectionAsync();
         return (await conn.QueryAsync<UserRow>($"{SelectUser} GROUP BY u.id ORDER BY u.id")).AsList();
+    }
+
+    /// <summary>Everyone who may hold clues of the district, for assignment lists.</summary>
+    public async Task<IReadOnlyList<UserRow>> AssignableAsync(string districtId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<UserRow>($"""
+            {SelectUser}
+            WHERE NOT u.disabled AND u.role IN ('caseworker', 'supervisor')
+              AND EXISTS (SELECT 1 FROM wageclue.user_districts x WHERE x.user_id = u.id AND x.district_id = @districtId)
+            GROUP BY u.id ORDER BY u.role, u.display_name
+            """, new { districtId })).AsList();
     }
 
     /// <summary>The users who may hold clues of a district: enabled caseworkers and supervisors of it.</summary>
@@ -94,6 +107,8 @@ public sealed class UserRepository(NpgsqlDataSource db)
                 role = coalesce(@Role, role),
                 disabled = coalesce(@Disabled, disabled),
                 password_hash = coalesce(@PasswordHash, password_hash),
+                locked_until = CASE WHEN @PasswordHash IS NULL THEN locked_until END,
+                failed_logins = CASE WHEN @PasswordHash IS NULL THEN failed_logins ELSE 0 END,
                 security_stamp = CASE WHEN @EndsSessions THEN gen_random_uuid() ELSE security_stamp END,
                 updated_at = @now
             WHERE id = @id

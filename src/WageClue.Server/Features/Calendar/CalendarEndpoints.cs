@@ -34,43 +34,15 @@ public static class CalendarEndpoints
         return TypedResults.Ok(new CalendarYearsResponse(years.Count == 0 ? 0 : years.Max(y => y.Revision), years.Select(ToResponse).ToList()));
     }
 
-    private static async Task<IResult> PutAsync(int year, HttpContext http, CurrentUser me, NpgsqlDataSource db,
-        CalendarStore store, ClockRecomputer recomputer, TimeProvider time)
+    private static async Task<IResult> PutAsync(int year, HttpContext http, CurrentUser me, CalendarAdmin admin)
     {
         var (request, _, error) = await JsonBody.ReadAsync<PutYearRequest>(http);
         if (error != null) return error;
-
-        var errors = new Dictionary<string, string[]>();
-        var holidays = ParseDates(request!.Holidays, "holidays", errors);
-        var workdays = ParseDates(request.Workdays, "workdays", errors);
-        DateOnly? published = null;
-        if (request.Published != null)
-        {
-            if (DateOnly.TryParseExact(request.Published, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var p)) published = p;
-            else errors["published"] = ["日期格式须为 yyyy-MM-dd"];
-        }
-        if (request.Notice?.Length > 200) errors["notice"] = ["文号不能超过 200 字"];
-        if (request.Source?.Length > 1000) errors["source"] = ["来源不能超过 1000 字"];
-        if (errors.Count > 0) return Problems.Invalid(errors);
-
-        var calendarYear = new CalendarYear(year, holidays, workdays, request.Notice, published, request.Source);
-        var problems = calendarYear.Validate();
-        if (problems.Count > 0)
-            return Problems.Invalid(problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()));
-
-        var now = time.GetUtcNow();
-        await using var conn = await db.OpenConnectionAsync();
-        await using var tx = await conn.BeginTransactionAsync();
-        await CalendarRepository.LockExclusiveAsync(conn, tx);
-        await CalendarRepository.UpsertAsync(conn, tx, calendarYear, me.Id, now);
-        var calendar = await store.GetAsync(conn, tx);
-        var recomputed = await recomputer.RecomputeAsync(conn, tx, calendar, year, me.Id, now);
-        var row = (await CalendarRepository.ListAsync(conn, tx)).Single(y => y.Year == year);
-        await tx.CommitAsync();
-        return TypedResults.Ok(new PutYearResponse(ToResponse(row), calendar.Version, recomputed));
+        var (result, errors) = await admin.PutAsync(year, request!, me.Id);
+        return result == null ? Problems.Invalid(errors) : TypedResults.Ok(result);
     }
 
-    private static HashSet<DateOnly> ParseDates(string[]? values, string field, Dictionary<string, string[]> errors)
+    internal static HashSet<DateOnly> ParseDates(string[]? values, string field, Dictionary<string, string[]> errors)
     {
         var dates = new HashSet<DateOnly>();
         if (values == null)
@@ -86,7 +58,7 @@ public static class CalendarEndpoints
         return dates;
     }
 
-    private static CalendarYearResponse ToResponse(CalendarYearRow y) => new(
+    internal static CalendarYearResponse ToResponse(CalendarYearRow y) => new(
         y.Year,
         y.Holidays.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList(),
         y.Workdays.Select(d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToList(),

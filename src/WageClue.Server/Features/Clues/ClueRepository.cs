@@ -72,7 +72,7 @@ public sealed class HistoryRow
 
 public sealed record ClueFilter(
     IReadOnlyList<string>? Districts, string? State, string? District, long? AssigneeId, bool Unassigned,
-    bool Overdue, DateTimeOffset? DueBefore, bool SortByDue, int Page, int PageSize);
+    bool Overdue, DateTimeOffset? DueBefore, bool SortByDue, int Page, int PageSize, IReadOnlyList<string>? ExcludeStates = null);
 
 public enum IntakeOutcome { Created, Replayed, KeyReusedForAnotherRequest }
 
@@ -122,6 +122,7 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         if (f.Districts != null) where.Add("c.district_id = ANY(@Districts)");
         if (f.District != null) where.Add("c.district_id = @District");
         if (f.State != null) where.Add("c.state = @State");
+        if (f.ExcludeStates != null) where.Add("c.state <> ALL(@ExcludeStates)");
         if (f.AssigneeId != null) where.Add("c.assignee_id = @AssigneeId");
         if (f.Unassigned) where.Add("c.assignee_id IS NULL");
         if (f.Overdue) where.Add("EXISTS (SELECT 1 FROM wageclue.clue_clocks k WHERE k.clue_id = c.id AND k.met_at IS NULL AND k.cancelled_at IS NULL AND k.due_at <= @now)");
@@ -138,7 +139,7 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         var countSql = $"SELECT count(*) FROM wageclue.clues c {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}";
         var args = new
         {
-            Districts = f.Districts?.ToArray(), f.District, f.State, f.AssigneeId, f.DueBefore, now,
+            Districts = f.Districts?.ToArray(), f.District, f.State, ExcludeStates = f.ExcludeStates?.ToArray(), f.AssigneeId, f.DueBefore, now,
             f.PageSize, Offset = (f.Page - 1) * f.PageSize,
         };
         await using var conn = await db.OpenConnectionAsync();

@@ -9,6 +9,7 @@ using WageClue.Server.Features.Sla;
 using WageClue.Server.Infrastructure.Jobs;
 using WageClue.Workflows.Definitions;
 using WageClue.Workflows.Sla;
+using WageClue.Server.Infrastructure;
 
 namespace WageClue.Server.Features.Notifications;
 
@@ -117,8 +118,8 @@ public sealed class DailyDigest(NpgsqlDataSource db, ClueWorkflow workflow, Work
             var row = EscalationEmails.ClueModel(k.ClueId, k.TrackingCode, k.EmployerName, engine.StateName(k.State), k.DistrictName,
                 k.AssigneeName, options.Value.BaseUrl);
             row["clock"] = engine.Definition.Clocks.Single(c => c.Id == k.Clock).Name;
-            row["due_at"] = EmailFormat.Time(engine.ToLocal(k.DueAt));
-            row["overdue_by"] = k.DueAt <= now ? EmailFormat.Span(now - k.DueAt) : "";
+            row["due_at"] = Display.Time(engine.ToLocal(k.DueAt));
+            row["overdue_by"] = k.DueAt <= now ? Display.Span(now - k.DueAt) : "";
             return row;
         }
         var overdue = clocks.Where(k => k.DueAt <= now).ToList();
@@ -126,7 +127,7 @@ public sealed class DailyDigest(NpgsqlDataSource db, ClueWorkflow workflow, Work
         return new Dictionary<string, object?>
         {
             ["recipient"] = new Dictionary<string, object?> { ["name"] = reader.DisplayName },
-            ["date"] = EmailFormat.Day(today),
+            ["date"] = Display.Day(today),
             ["overdue"] = overdue.Take(MaxListed).Select(Row).ToList(),
             ["overdue_count"] = overdue.Count,
             ["due_today"] = dueToday.Take(MaxListed).Select(Row).ToList(),

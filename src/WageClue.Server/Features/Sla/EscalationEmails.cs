@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using WageClue.Server.Features.Notifications;
 using WageClue.Workflows.Definitions;
 using WageClue.Workflows.Validation;
+using WageClue.Server.Infrastructure;
 
 namespace WageClue.Server.Features.Sla;
 
@@ -26,10 +27,10 @@ public sealed class EscalationEmails(EmailTemplates templates, IOptions<EmailOpt
             {
                 ["id"] = f.ClockId,
                 ["name"] = f.ClockName,
-                ["due_at"] = EmailFormat.Time(f.DueLocal),
+                ["due_at"] = Display.Time(f.DueLocal),
                 ["overdue"] = f.Overdue >= TimeSpan.Zero,
-                ["overdue_by"] = f.Overdue >= TimeSpan.Zero ? EmailFormat.Span(f.Overdue) : "",
-                ["time_left"] = f.Overdue < TimeSpan.Zero ? EmailFormat.Span(-f.Overdue) : "",
+                ["overdue_by"] = f.Overdue >= TimeSpan.Zero ? Display.Span(f.Overdue) : "",
+                ["time_left"] = f.Overdue < TimeSpan.Zero ? Display.Span(-f.Overdue) : "",
             },
             ["clue"] = ClueModel(f.ClueId, f.TrackingCode, f.Employer, f.StateName, f.DistrictName, f.AssigneeName, options.Value.BaseUrl,
                 ChineseIdentifiers.MaskName(f.ComplainantName), ChineseIdentifiers.MaskPhone(f.ComplainantPhone)),
@@ -51,6 +52,6 @@ public sealed class EscalationEmails(EmailTemplates templates, IOptions<EmailOpt
             ["assignee"] = assignee ?? "未分派",
             ["complainant_name"] = maskedName ?? "",
             ["complainant_phone"] = maskedPhone ?? "",
-            ["url"] = EmailFormat.ClueUrl(baseUrl, id),
+            ["url"] = Display.ClueUrl(baseUrl, id),
         };
 }

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 
-namespace WageClue.Server.Features.Notifications;
+namespace WageClue.Server.Infrastructure;
 
-/// <summary>How times and spans read in Chinese emails.</summary>
-public static class EmailFormat
+/// <summary>How times and spans read in Chinese, in emails and pages alike.</summary>
+public static class Display
 {
     public static string Time(DateTimeOffset local) => local.ToString("yyyy年M月d日 HH:mm", CultureInfo.InvariantCulture);
 

@@ -1,0 +1,36 @@
+using Dapper;
+using Npgsql;
+
+namespace WageClue.Server.Features.Accounts;
+
+/// <summary>
+/// Server-side record of each browser session. The cookie carries the session id; a session ended at logout (or
+/// expired) is refused on its next request, whatever copy of the cookie is presented.
+/// </summary>
+public sealed class Sessions(NpgsqlDataSource db)
+{
+    public const string Claim = "wageclue:sid";
+
+    public async Task<Guid> StartAsync(long userId, DateTimeOffset now, TimeSpan lifetime)
+    {
+        var id = Guid.NewGuid();
+        await using var conn = await db.OpenConnectionAsync();
+        await conn.ExecuteAsync("INSERT INTO wageclue.sessions (id, user_id, created_at, expires_at) VALUES (@id, @userId, @now, @expires)",
+            new { id, userId, now, expires = now + lifetime });
+        return id;
+    }
+
+    public async Task<bool> IsActiveAsync(Guid id, long userId, DateTimeOffset now)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.ExecuteScalarAsync<bool>(
+            "SELECT EXISTS (SELECT 1 FROM wageclue.sessions WHERE id = @id AND user_id = @userId AND ended_at IS NULL AND expires_at > @now)",
+            new { id, userId, now });
+    }
+
+    public async Task EndAsync(Guid id, DateTimeOffset now)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        await conn.ExecuteAsync("UPDATE wageclue.sessions SET ended_at = @now WHERE id = @id AND ended_at IS NULL", new { id, now });
+    }
+}

@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using WageClue.Server.Features.Districts;
+using WageClue.Server.Features.Shared;
+using WageClue.Workflows.Definitions;
+
+namespace WageClue.Server.Features.Clues;
+
+/// <summary>
+/// The intake form. The same validation as the API (IntakeValidation), its messages shown next to each field. The
+/// form carries an idempotency key made when it was opened, so a double click or a resent form makes one clue.
+/// </summary>
+[Authorize(Roles = $"{Roles.Caseworker},{Roles.Supervisor}")]
+public sealed class NewModel(DistrictRepository districts, ClueWorkflow workflow, TimeProvider time, IOptions<ClueOptions> options) : AppPage
+{
+    [BindProperty] public string? Channel { get; set; }
+    [BindProperty] public string? DistrictId { get; set; }
+    [BindProperty] public string? ComplainantName { get; set; }
+    [BindProperty] public string? ComplainantPhone { get; set; }
+    [BindProperty] public string? ComplainantIdNumber { get; set; }
+    [BindProperty] public string? EmployerName { get; set; }
+    [BindProperty] public string? EmployerCreditCode { get; set; }
+    [BindProperty] public string? Industry { get; set; }
+    [BindProperty] public string? WorkerCount { get; set; }
+    [BindProperty] public string? AmountOwed { get; set; }
+    [BindProperty] public string? Description { get; set; }
+    /// <summary>Beijing time from a datetime-local input; empty means now.</summary>
+    [BindProperty] public string? ReceivedAt { get; set; }
+    [BindProperty] public string? FormKey { get; set; }
+
+    public Dictionary<string, string[]> Errors { get; private set; } = new();
+    public IReadOnlyList<DistrictResponse> MyDistricts { get; private set; } = [];
+
+    public async Task OnGetAsync()
+    {
+        await LoadAsync();
+        FormKey = Guid.NewGuid().ToString("N");
+        DistrictId ??= MyDistricts.FirstOrDefault()?.Id;
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        await LoadAsync();
+        int? workers = null;
+        decimal? amount = null;
+        if (!string.IsNullOrWhiteSpace(WorkerCount))
+        {
+            if (int.TryParse(WorkerCount, NumberStyles.None, CultureInfo.InvariantCulture, out var w)) workers = w;
+            else Errors["workerCount"] = ["请填写整数"];
+        }
+        if (!string.IsNullOrWhiteSpace(AmountOwed))
+        {
+            if (decimal.TryParse(AmountOwed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var a)) amount = a;
+            else Errors["amountOwed"] = ["请填写金额（元），如 28600 或 28600.50"];
+        }
+        var request = new IntakeRequest(Channel, DistrictId, ComplainantName, ComplainantPhone, Blank(ComplainantIdNumber), EmployerName,
+            Blank(EmployerCreditCode), Blank(Industry), workers, amount, Description, ReceivedAtWithOffset());
+        var (intake, errors) = IntakeValidation.Validate(request, MyDistricts.Select(d => d.Id).ToHashSet(), time.GetUtcNow(), options.Value);
+        foreach (var (field, messages) in errors) Errors.TryAdd(field, messages);
+        if (intake == null || Errors.Count > 0 || string.IsNullOrEmpty(FormKey)) return Page();
+
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u001f", Channel, DistrictId, ComplainantName, ComplainantPhone,
+            ComplainantIdNumber, EmployerName, EmployerCreditCode, Industry, WorkerCount, AmountOwed, Description, ReceivedAt)));
+        var result = await workflow.RegisterAsync(intake, Me, $"form-{FormKey}", hash);
+        if (result.Outcome == IntakeOutcome.KeyReusedForAnotherRequest)
+        {
+            Errors["form"] = ["此表单已提交过一条不同的线索，请重新打开登记页面"];
+            return Page();
+        }
+        Flash("线索已登记");
+        return Redirect($"/clues/{result.ClueId}");
+    }
+
+    public string? ErrorFor(string field) => Errors.TryGetValue(field, out var m) ? string.Join("；", m) : null;
+
+    private async Task LoadAsync() => MyDistricts = (await districts.ListAsync()).Where(d => Me.IsIn(d.Id)).ToList();
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    /// <summary>datetime-local gives "2026-11-25T09:05" without a zone; it is Beijing time, the definition's zone.</summary>
+    private string? ReceivedAtWithOffset()
+    {
+        if (string.IsNullOrWhiteSpace(ReceivedAt)) return null;
+        if (!DateTime.TryParseExact(ReceivedAt, ["yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
+            return ReceivedAt; // the validator names the field
+        var offset = workflow.CurrentEngine.Zone.GetUtcOffset(local);
+        return new DateTimeOffset(local, offset).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using System.Text;
+using CsvHelper;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using WageClue.Server.Features.Accounts;
+using WageClue.Server.Features.Clues;
+using WageClue.Server.Features.Districts;
+using WageClue.Server.Features.Shared;
+using WageClue.Server.Infrastructure;
+using WageClue.Workflows.Definitions;
+
+namespace WageClue.Server.Features.Dashboard;
+
+public sealed record DeadlineItem(DeadlineRow Row, string ClockName, string Due, string StateName, string ChannelName, string Status, string Css);
+
+/// <summary>
+/// The supervisor's review: what is overdue and what falls due today, filtered; counts by state and district;
+/// compliance with 当日受理 / 次日对接 / 3日反馈; reassignment from the list; every list as CSV for Excel.
+/// Leaders see the same for the whole city, without the reassign buttons.
+/// </summary>
+[Authorize(Roles = $"{Roles.Supervisor},{Roles.Leader}")]
+public sealed class IndexModel(DashboardQueries queries, DistrictRepository districts, ClueRepository clues, ClueWorkflow workflow,
+    UserRepository users, TimeProvider time) : AppPage
+{
+    public const int PageSize = 25;
+    public static readonly int[] Windows = [7, 30, 90];
+
+    [BindProperty(SupportsGet = true)] public string? District { get; set; }
+    [BindProperty(SupportsGet = true)] public string? State { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Assignee { get; set; }
+    [BindProperty(SupportsGet = true)] public string? Channel { get; set; }
+    [BindProperty(SupportsGet = true)] public int OverduePage { get; set; } = 1;
+    [BindProperty(SupportsGet = true)] public int TodayPage { get; set; } = 1;
+    [BindProperty(SupportsGet = true)] public int Days { get; set; } = 30;
+
+    public IReadOnlyList<DistrictResponse> Districts { get; private set; } = [];
+    public IReadOnlyList<UserRow> People { get; private set; } = [];
+    public IReadOnlyList<DeadlineItem> Overdue { get; private set; } = [];
+    public long OverdueTotal { get; private set; }
+    public IReadOnlyList<DeadlineItem> DueToday { get; private set; } = [];
+    public long DueTodayTotal { get; private set; }
+    public IReadOnlyList<StateCount> Counts { get; private set; } = [];
+    public Dictionary<int, IReadOnlyList<RateRow>> Rates { get; } = new();
+    public string TrendJson { get; private set; } = "{}";
+    public string Now { get; private set; } = "";
+    public WorkflowDefinition Definition => workflow.CurrentDefinition;
+    public bool MayReassign => Me.Role == Roles.Supervisor;
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        var filter = await FilterAsync();
+        if (filter == null) return Forbid();
+        var (now, endOfToday) = Today();
+        Now = Display.Time(workflow.CurrentEngine.ToLocal(now));
+        (Overdue, OverdueTotal) = await DeadlinesAsync(filter, null, now, OverduePage = Math.Max(1, OverduePage), PageSize);
+        (DueToday, DueTodayTotal) = await DeadlinesAsync(filter, now, endOfToday, TodayPage = Math.Max(1, TodayPage), PageSize);
+        Counts = await queries.StateCountsAsync(filter);
+        foreach (var days in Windows) Rates[days] = await queries.RatesAsync(filter, now.AddDays(-days), now);
+        if (!Windows.Contains(Days)) Days = 30;
+        TrendJson = await TrendJsonAsync(queries, workflow, filter, now, Days);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostReassignAsync(long clueId, string? assigneeId, string? reason, string? returnQuery)
+    {
+        if (!MayReassign) return Forbid();
+        var clue = await clues.FindAsync(clueId);
+        if (clue == null || !Me.CanReadClues(clue.DistrictId)) return NotFound();
+        var fields = new Dictionary<string, System.Text.Json.JsonElement>();
+        if (long.TryParse(assigneeId, NumberStyles.None, CultureInfo.InvariantCulture, out var a)) fields["assigneeId"] = System.Text.Json.JsonSerializer.SerializeToElement(a);
+        if (!string.IsNullOrWhiteSpace(reason)) fields["reason"] = System.Text.Json.JsonSerializer.SerializeToElement(reason.Trim());
+        var outcome = await workflow.FireAsync(clue, "reassign", Me, fields);
+        Flash(outcome switch
+        {
+            ActionOutcome.Done done => $"线索 {clue.TrackingCode} 已改派给 {done.Clue.AssigneeName}",
+            ActionOutcome.Refusal { Reason: var r } => $"改派未完成：{(r.FieldErrors is { Count: > 0 } fe ? string.Join("；", fe.Values.SelectMany(v => v)) : r.Message)}",
+            ActionOutcome.BadReferences bad => $"改派未完成：{string.Join("；", bad.Errors.Values.SelectMany(v => v))}",
+            _ => "改派未完成：线索已被他人同时更新，请刷新后重试",
+        });
+        return Redirect("/dashboard" + (returnQuery is { Length: > 0 } q && q.StartsWith('?') ? q : ""));
+    }
+
+    /// <summary>A list as CSV, UTF-8 with a byte order mark so that Excel opens the Chinese text correctly.</summary>
+    public async Task<IActionResult> OnGetCsvAsync(string list)
+    {
+        var filter = await FilterAsync();
+        if (filter == null) return Forbid();
+        var (now, endOfToday) = Today();
+        var buffer = new MemoryStream();
+        // A field starting with = + - @ is escaped, so Excel never runs what someone typed as a formula.
+        var options = new CsvWriterOptions { WriteByteOrderMark = true, Injection = CsvInjection.Escape };
+        await using (var csv = CsvWriter.Create(buffer, options, leaveOpen: true))
+        {
+            if (list == "counts")
+            {
+                var names = Districts.ToDictionary(d => d.Id, d => d.Name);
+                csv.WriteRecord(["区县", "状态", "线索数"]);
+                foreach (var c in (await queries.StateCountsAsync(filter)).OrderBy(c => c.DistrictId).ThenBy(c => c.State))
+                    csv.WriteRecord([names.GetValueOrDefault(c.DistrictId, c.DistrictId), workflow.CurrentEngine.StateName(c.State), c.Count.ToString(CultureInfo.InvariantCulture)]);
+            }
+            else
+            {
+                var overdue = list != "today";
+                var (items, _) = await DeadlinesAsync(filter, overdue ? null : now, overdue ? now : endOfToday, 1, 100_000);
+                csv.WriteRecord(["线索编号", "用人单位", "区县", "状态", "来源", "时限节点", "办理时限", "超时/剩余", "承办人"]);
+                foreach (var i in items)
+                    csv.WriteRecord([i.Row.TrackingCode, i.Row.EmployerName, i.Row.DistrictName, i.StateName, i.ChannelName, i.ClockName, i.Due, i.Status, i.Row.AssigneeName ?? "未分派"]);
+            }
+            await csv.FlushAsync();
+        }
+        var day = workflow.CurrentEngine.ToLocal(now).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var name = list switch { "counts" => "线索状态统计", "today" => "今日到期线索", _ => "超时线索" };
+        return File(buffer.ToArray(), "text/csv; charset=utf-8", $"{name}-{day}.csv");
+    }
+
+    public string StateName(string state) => workflow.CurrentEngine.StateName(state);
+
+    public string ReturnQuery => Request.QueryString.Value ?? "";
+
+    private (DateTimeOffset Now, DateTimeOffset EndOfToday) Today()
+    {
+        var now = time.GetUtcNow();
+        var engine = workflow.CurrentEngine;
+        var today = DateOnly.FromDateTime(engine.ToLocal(now).DateTime).AddDays(1).ToDateTime(TimeOnly.MinValue);
+        return (now, new DateTimeOffset(today, engine.Zone.GetUtcOffset(today)));
+    }
+
+    /// <summary>The filter from the query, within what the caller may read; null when a district outside it is asked for.</summary>
+    private async Task<DashboardFilter?> FilterAsync()
+    {
+        var readable = Me.ReadableDistricts;
+        Districts = (await districts.ListAsync()).Where(d => readable == null || readable.Contains(d.Id)).ToList();
+        District = string.IsNullOrEmpty(District) ? null : District;
+        if (District != null && Districts.All(d => d.Id != District)) return null;
+        People = (await users.ListAsync()).Where(u => u.Role is Roles.Caseworker or Roles.Supervisor && !u.Disabled
+            && (readable == null || u.Districts.Any(readable.Contains))).ToList();
+        long? assigneeId = long.TryParse(Assignee, NumberStyles.None, CultureInfo.InvariantCulture, out var a) ? a : null;
+        return new DashboardFilter(readable, District, string.IsNullOrEmpty(State) ? null : State, assigneeId, Assignee == "none",
+            string.IsNullOrEmpty(Channel) ? null : Channel);
+    }
+
+    private async Task<(IReadOnlyList<DeadlineItem>, long)> DeadlinesAsync(DashboardFilter filter, DateTimeOffset? after, DateTimeOffset upTo, int page, int pageSize)
+    {
+        var (rows, total) = await queries.DeadlinesAsync(filter, after, upTo, page, pageSize);
+        var now = time.GetUtcNow();
+        return (rows.Select(r =>
+        {
+            var engine = workflow.EngineFor(r.DefinitionId, r.DefinitionVersion);
+            var overdue = r.DueAt <= now;
+            return new DeadlineItem(r, engine.Definition.Clocks.Single(c => c.Id == r.Clock).Name, Display.Time(engine.ToLocal(r.DueAt)),
+                engine.StateName(r.State), Channels.Names.GetValueOrDefault(r.Channel, r.Channel),
+                overdue ? $"已超时 {Display.Span(now - r.DueAt)}" : $"剩余 {Display.Span(r.DueAt - now)}", overdue ? "overdue" : "soon");
+        }).ToList(), total);
+    }
+
+    /// <summary>The daily on-time rate of each clock, for the trend chart (read by wwwroot/js/charts.js).</summary>
+    internal static async Task<string> TrendJsonAsync(DashboardQueries queries, ClueWorkflow workflow, DashboardFilter filter, DateTimeOffset now, int days)
+    {
+        var definition = workflow.CurrentDefinition;
+        var trend = await queries.TrendAsync(filter, now.AddDays(-days), now, definition.TimeZone);
+        var lastDay = DateOnly.FromDateTime(workflow.CurrentEngine.ToLocal(now).DateTime);
+        var allDays = Enumerable.Range(0, days + 1).Select(i => lastDay.AddDays(i - days)).ToList();
+        var series = definition.Clocks.Select(c => new
+        {
+            name = c.Name,
+            data = allDays.Select(d => trend.FirstOrDefault(t => t.Day == d && t.Clock == c.Id) is { Total: > 0 } t
+                ? Math.Round(100.0 * t.OnTime / t.Total, 1) : (double?)null).ToList(),
+        });
+        return System.Text.Json.JsonSerializer.Serialize(new { days = allDays.Select(d => d.ToString("MM-dd", CultureInfo.InvariantCulture)), series });
+    }
+}

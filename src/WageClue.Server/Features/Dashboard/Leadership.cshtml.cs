@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using WageClue.Server.Features.Clues;
+using WageClue.Server.Features.Districts;
+using WageClue.Server.Features.Shared;
+using WageClue.Server.Infrastructure;
+using WageClue.Workflows.Definitions;
+
+namespace WageClue.Server.Features.Dashboard;
+
+public sealed record DistrictLine(DistrictResponse District, long Open, long Overdue, long DueToday, IReadOnlyDictionary<string, RateRow> Rates);
+
+/// <summary>The whole city for the bureau's leadership: districts side by side, the same rates and trend.</summary>
+[Authorize(Roles = Roles.Leader)]
+public sealed class LeadershipModel(DashboardQueries queries, DistrictRepository districts, ClueWorkflow workflow, TimeProvider time) : AppPage
+{
+    [BindProperty(SupportsGet = true)] public int Days { get; set; } = 30;
+
+    public IReadOnlyList<DistrictLine> Lines { get; private set; } = [];
+    public IReadOnlyList<RateRow> CityRates { get; private set; } = [];
+    public string TrendJson { get; private set; } = "{}";
+    public string Now { get; private set; } = "";
+    public WorkflowDefinition Definition => workflow.CurrentDefinition;
+
+    public async Task OnGetAsync()
+    {
+        if (!IndexModel.Windows.Contains(Days)) Days = 30;
+        var now = time.GetUtcNow();
+        var engine = workflow.CurrentEngine;
+        Now = Display.Time(engine.ToLocal(now));
+        var city = new DashboardFilter(null, null, null, null, false, null);
+        var final = Definition.States.Where(s => s.Final).Select(s => s.Id).ToHashSet();
+        var counts = await queries.StateCountsAsync(city);
+        var endOfToday = engine.ToLocal(now).Date.AddDays(1);
+        var todayEnd = new DateTimeOffset(endOfToday, engine.Zone.GetUtcOffset(endOfToday));
+        var overdue = await queries.DeadlineCountsByDistrictAsync(city, null, now);
+        var today = await queries.DeadlineCountsByDistrictAsync(city, now, todayEnd);
+        var rates = (await queries.RatesByDistrictAsync(city, now.AddDays(-Days), now)).ToLookup(r => r.DistrictId);
+        Lines = (await districts.ListAsync()).Select(d => new DistrictLine(d,
+            counts.Where(c => c.DistrictId == d.Id && !final.Contains(c.State)).Sum(c => c.Count),
+            overdue.GetValueOrDefault(d.Id),
+            today.GetValueOrDefault(d.Id),
+            rates[d.Id].ToDictionary(r => r.Rate.Clock, r => r.Rate))).ToList();
+        CityRates = await queries.RatesAsync(city, now.AddDays(-Days), now);
+        TrendJson = await IndexModel.TrendJsonAsync(queries, workflow, city, now, Days);
+    }
+}

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using WageClue.Server.Features.Clues;
+using WageClue.Server.Features.Shared;
+using WageClue.Workflows.Definitions;
+
+namespace WageClue.Server.Features.Workbench;
+
+public sealed record ClueListItem(long Id, string TrackingCode, string Employer, string District, string State, string Received, ClockView? Next, string? Assignee);
+
+/// <summary>A caseworker's day: my open clues, most urgent deadline first, and the district's queue of clues nobody holds yet.</summary>
+[Authorize(Roles = $"{Roles.Caseworker},{Roles.Supervisor}")]
+public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, TimeProvider time) : AppPage
+{
+    public const int PageSize = 20;
+
+    [BindProperty(SupportsGet = true)]
+    public int MinePage { get; set; } = 1;
+
+    [BindProperty(SupportsGet = true)]
+    public int QueuePage { get; set; } = 1;
+
+    public IReadOnlyList<ClueListItem> Mine { get; private set; } = [];
+    public long MineTotal { get; private set; }
+    public IReadOnlyList<ClueListItem> Queue { get; private set; } = [];
+    public long QueueTotal { get; private set; }
+
+    public async Task OnGetAsync()
+    {
+        MinePage = Math.Max(1, MinePage);
+        QueuePage = Math.Max(1, QueuePage);
+        var final = workflow.CurrentDefinition.States.Where(s => s.Final).Select(s => s.Id).ToList();
+        (Mine, MineTotal) = await LoadAsync(new ClueFilter(Me.Districts, null, null, Me.Id, false, false, null, true, MinePage, PageSize, final));
+        (Queue, QueueTotal) = await LoadAsync(new ClueFilter(Me.Districts, workflow.CurrentDefinition.InitialState, null, null, true, false, null, true, QueuePage, PageSize));
+    }
+
+    private async Task<(IReadOnlyList<ClueListItem>, long)> LoadAsync(ClueFilter filter) =>
+        await List(clues, workflow, filter, time.GetUtcNow());
+
+    /// <summary>One page of clues as list rows, each with its most urgent running clock.</summary>
+    internal static async Task<(IReadOnlyList<ClueListItem>, long)> List(ClueRepository clues, ClueWorkflow workflow, ClueFilter filter, DateTimeOffset now)
+    {
+        var (rows, total) = await clues.ListAsync(filter, now);
+        var clocks = (await clues.ClocksAsync(rows.Select(r => r.Id).ToList())).ToLookup(k => k.ClueId);
+        return (rows.Select(r =>
+        {
+            var engine = workflow.EngineFor(r);
+            return new ClueListItem(r.Id, r.TrackingCode, r.EmployerName, r.DistrictName, engine.StateName(r.State),
+                Infrastructure.Display.Time(engine.ToLocal(r.ReceivedAt)), ClockView.MostUrgent(engine, clocks[r.Id], now), r.AssigneeName);
+        }).ToList(), total);
+    }
+}

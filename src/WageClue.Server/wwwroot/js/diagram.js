@@ -1,0 +1,2 @@
+// Renders the workflow diagram. A file of its own: the pages allow no inline script (Content-Security-Policy).
+mermaid.initialize({ startOnLoad: true, securityLevel: 'strict', theme: 'neutral' });

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Playwright;
+
+namespace WageClue.Server.Tests.Browser;
+
+/// <summary>
+/// The service on a real Kestrel port, driven by Debian's Chromium through Playwright (no browser download: the
+/// machine's Chromium, which deploy/test.sh installs). One server and one browser for the run; each test gets a
+/// fresh browser context (no cookies) at a laptop's size.
+/// </summary>
+public abstract class BrowserTest : ApiTest
+{
+    protected static WageClueApp Site => BrowserSession.Site;
+    protected IPage Page { get; private set; } = null!;
+    protected List<string> ConsoleErrors { get; } = [];
+
+    [SetUp]
+    public async Task OpenBrowserAsync()
+    {
+        var browser = await BrowserSession.StartAsync();
+        Site.ResetTime(WageClueApp.DefaultNow);
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BrowserSession.BaseUrl, ViewportSize = new ViewportSize { Width = 1366, Height = 768 }, Locale = "zh-CN", AcceptDownloads = true,
+        });
+        Page = await context.NewPageAsync();
+        ConsoleErrors.Clear();
+        Page.Console += (_, m) => { if (m.Type == "error") ConsoleErrors.Add(m.Text); };
+        Page.PageError += (_, e) => ConsoleErrors.Add(e);
+    }
+
+    [TearDown]
+    public async Task CloseBrowserAsync()
+    {
+        if (Page != null) await Page.Context.CloseAsync();
+    }
+
+    protected async Task LoginAsync(string username)
+    {
+        await Page.GotoAsync("/login");
+        await Page.GetByLabel("用户名").FillAsync(username);
+        await Page.GetByLabel("密码").FillAsync(TestHost.Password);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
+        await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+    }
+
+    /// <summary>A full-page screenshot, saved with the test results (WAGECLUE_SCREENSHOTS) and attached to the test.</summary>
+    protected async Task ScreenshotAsync(string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("WAGECLUE_SCREENSHOTS") is { Length: > 0 } f ? f : Path.Combine(TestContext.CurrentContext.WorkDirectory, "screenshots");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"{name}.png");
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        TestContext.AddTestAttachment(path, name);
+    }
+}
+
+/// <summary>The one server and browser of the run, started by the first browser test and stopped by TestHost.</summary>
+internal static class BrowserSession
+{
+    private static WageClueApp? _site;
+    private static IPlaywright? _playwright;
+    private static IBrowser? _browser;
+    private static readonly SemaphoreSlim Starting = new(1, 1);
+
+    public static WageClueApp Site => _site ?? throw new InvalidOperationException("The browser session has not started.");
+
+    public static string BaseUrl { get; private set; } = "";
+
+    public static async Task StopAsync()
+    {
+        if (_browser != null) await _browser.CloseAsync();
+        _playwright?.Dispose();
+        if (_site != null) await _site.DisposeAsync();
+    }
+
+    public static async Task<IBrowser> StartAsync()
+    {
+        await Starting.WaitAsync();
+        try
+        {
+            if (_browser != null) return _browser;
+            var chromium = Environment.GetEnvironmentVariable("WAGECLUE_CHROMIUM") is { Length: > 0 } c ? c : "/usr/bin/chromium";
+            if (!File.Exists(chromium)) Assert.Fail($"Chromium is not at {chromium}. deploy/test.sh installs Debian's chromium package.");
+            var port = FreePort();
+            _site = new WageClueApp(TestHost.ConnectionString);
+            _site.UseKestrel(port);
+            _site.StartServer();
+            BaseUrl = $"http://127.0.0.1:{port}";
+            _playwright = await Playwright.CreateAsync();
+            _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = chromium,
+                Headless = true,
+                // As STACK.md found: without these Chromium keeps trying to reach Google's hosts through a closed network.
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+            });
+            return _browser;
+        }
+        finally
+        {
+            Starting.Release();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+}

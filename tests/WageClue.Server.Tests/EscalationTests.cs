@@ -276,8 +276,8 @@ public class EscalationTests : ApiTest
                     'received', @dueAt - interval '8 hours', @dueAt - interval '8 hours'
                 FROM generate_series(1, @count) g
                 RETURNING id)
-            INSERT INTO wageclue.clue_clocks (clue_id, clock, due_at, provisional, next_escalation_at)
-            SELECT id, 'accept', @dueAt, false, @dueAt - interval '2 hours' FROM c
+            INSERT INTO wageclue.clue_clocks (clue_id, district_id, clock, due_at, provisional, next_escalation_at)
+            SELECT id, '370303', 'accept', @dueAt, false, @dueAt - interval '2 hours' FROM c
             RETURNING 1
             """, new { count, dueAt = dueAt.UtcDateTime, codePrefix });
 }

@@ -151,7 +151,8 @@ public sealed class TestHost
         await conn.ExecuteAsync("""
             TRUNCATE wageclue.email_outbox, wageclue.escalations, wageclue.idempotency_keys, wageclue.pii_access_log, wageclue.clue_history,
                 wageclue.clue_clocks, wageclue.clues RESTART IDENTITY CASCADE;
-            TRUNCATE wageclue.calendar_years;
+            TRUNCATE wageclue.calendar_years, wageclue.clue_state_counts, wageclue.clock_day_stats;
+            UPDATE wageclue.stats_refresh SET refreshed_at = NULL, days_until = '-infinity';
             UPDATE wageclue.users SET failed_logins = 0, locked_until = NULL; -- a test's wrong passwords must not lock the next test out
             """);
         var shipped = CalendarFile.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "workflows", "calendars", "cn-workcalendar.json")));

@@ -92,7 +92,9 @@ public static class WageClueSetup
         services.AddSingleton<SlaSweep>();
         services.AddSingleton<DailyDigest>();
         services.AddSingleton<EscalationRepository>();
-        services.AddSingleton<Features.Dashboard.DashboardQueries>();
+        services.AddSingleton(sp => new Features.Dashboard.DashboardQueries(
+            sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ClueWorkflow>().CurrentDefinition.TimeZone));
+        services.AddSingleton<Features.Dashboard.StatsRefresh>();
 
         services.AddSingleton<DistrictRepository>();
         services.AddSingleton<CalendarRepository>();

@@ -60,8 +60,8 @@ public static partial class ClueEndpoints
         if (result.Outcome == IntakeOutcome.KeyReusedForAnotherRequest)
             return Problems.Unprocessable("该 Idempotency-Key 已用于另一份不同的登记请求");
         if (result.Outcome == IntakeOutcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
-        var clue = (await clues.FindAsync(result.ClueId))!;
-        return TypedResults.Created($"/api/clues/{clue.Id}", responses.ToResponse(clue, await clues.ClocksAsync([clue.Id]), me));
+        var (clue, clocks) = (await clues.FindWithClocksAsync(result.ClueId))!.Value;
+        return TypedResults.Created($"/api/clues/{clue.Id}", responses.ToResponse(clue, clocks, me));
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, CurrentUser me, ClueRepository clues, ClueResponses responses,
@@ -154,7 +154,7 @@ public static partial class ClueEndpoints
 
         return await workflow.FireAsync(clue, action, me, fields) switch
         {
-            ActionOutcome.Done done => TypedResults.Ok(responses.ToResponse(done.Clue, await clues.ClocksAsync([id]), me)),
+            ActionOutcome.Done done => TypedResults.Ok(responses.ToResponse(done.Clue, done.Clocks, me)),
             ActionOutcome.BadReferences bad => Problems.Invalid(bad.Errors),
             ActionOutcome.VersionMovedOn => Problems.Conflict("线索已被他人同时更新，请刷新后重试"),
             ActionOutcome.Refusal { Reason: var refused } => refused.Kind switch

@@ -93,6 +93,19 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         return await conn.QuerySingleOrDefaultAsync<ClueRow>($"{SelectClue} WHERE c.id = @id", new { id });
     }
 
+    /// <summary>The clue and its clocks in one round trip (an action's or an intake's response).</summary>
+    public async Task<(ClueRow Clue, IReadOnlyList<ClockRow> Clocks)?> FindWithClocksAsync(long id)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        await using var both = await conn.QueryMultipleAsync($"""
+            {SelectClue} WHERE c.id = @id;
+            SELECT * FROM wageclue.clue_clocks WHERE clue_id = @id;
+            """, new { id });
+        var clue = await both.ReadSingleOrDefaultAsync<ClueRow>();
+        var clocks = (await both.ReadAsync<ClockRow>()).AsList();
+        return clue == null ? null : (clue, clocks);
+    }
+
     public async Task<ClueRow?> FindByTrackingCodeAsync(string trackingCode)
     {
         await using var conn = await db.OpenConnectionAsync();
@@ -188,11 +201,11 @@ public sealed class ClueRepository(NpgsqlDataSource db)
             }, tx);
 
         await conn.ExecuteAsync("""
-            INSERT INTO wageclue.clue_clocks (clue_id, clock, due_at, provisional, next_escalation_at)
-            SELECT @id, * FROM unnest(@clocks, @dues, @provisional, @firstEscalations)
+            INSERT INTO wageclue.clue_clocks (clue_id, district_id, clock, due_at, provisional, next_escalation_at)
+            SELECT @id, @DistrictId, * FROM unnest(@clocks, @dues, @provisional, @firstEscalations)
             """, new
             {
-                id,
+                id, intake.DistrictId,
                 clocks = plan.Clocks.Select(c => c.Clock).ToArray(),
                 dues = plan.Clocks.Select(c => c.DueAt.UtcDateTime).ToArray(),
                 provisional = plan.Clocks.Select(c => c.Provisional).ToArray(),

@@ -11,7 +11,7 @@ namespace WageClue.Server.Features.Clues;
 
 public abstract record ActionOutcome
 {
-    public sealed record Done(ClueRow Clue) : ActionOutcome;
+    public sealed record Done(ClueRow Clue, IReadOnlyList<ClockRow> Clocks) : ActionOutcome;
     public sealed record Refusal(Refused Reason) : ActionOutcome;
     public sealed record BadReferences(Dictionary<string, string[]> Errors) : ActionOutcome;
     public sealed record VersionMovedOn : ActionOutcome;
@@ -53,7 +53,8 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
 
         if (!await clues.ApplyAsync(clue, action, allowed, actor.Id, time.GetUtcNow()))
             return new ActionOutcome.VersionMovedOn();
-        return new ActionOutcome.Done((await clues.FindAsync(clue.Id))!);
+        var (updated, clocks) = (await clues.FindWithClocksAsync(clue.Id))!.Value;
+        return new ActionOutcome.Done(updated, clocks);
     }
 
     public WorkflowEngine EngineFor(ClueRow c) => EngineFor(c.DefinitionId, c.DefinitionVersion);

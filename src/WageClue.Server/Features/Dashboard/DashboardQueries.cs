@@ -4,7 +4,11 @@ using Npgsql;
 namespace WageClue.Server.Features.Dashboard;
 
 /// <param name="Districts">What the caller may read; null is the whole city.</param>
-public sealed record DashboardFilter(IReadOnlyList<string>? Districts, string? District, string? State, long? AssigneeId, bool Unassigned, string? Channel);
+public sealed record DashboardFilter(IReadOnlyList<string>? Districts, string? District, string? State, long? AssigneeId, bool Unassigned, string? Channel)
+{
+    /// <summary>State, assignee and channel live on the clue; districts alone are answered from clocks and summaries.</summary>
+    public bool NeedsClue => State != null || AssigneeId != null || Unassigned || Channel != null;
+}
 
 public sealed class DeadlineRow
 {
@@ -33,128 +37,174 @@ public sealed record RateRow(string Clock, long OnTime, long Total)
 public sealed record TrendRow(DateOnly Day, string Clock, long OnTime, long Total);
 
 /// <summary>
-/// The supervisor and leadership views' reads. Every list is paged and rides an index: running clocks by due time
-/// (clue_clocks_running_due_idx) for the deadline lists, all clocks by due time for the rates.
+/// The supervisor and leadership views' reads, kept fast at a million clues (deploy/bench.sh measures them):
+/// deadline lists ride the running-clock index by district and due time; counts and the finished days of the
+/// compliance rates come from the summaries StatsRefresh rebuilds; only today is computed live.
 /// </summary>
-public sealed class DashboardQueries(NpgsqlDataSource db)
+/// <param name="timeZone">The definition's zone: days are local days.</param>
+public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
 {
+    private readonly string _zoneId = timeZone;
+    private readonly TimeZoneInfo _zone = WageClue.Workflows.Sla.TimeZones.Find(timeZone);
+
     /// <summary>Running clocks due after <paramref name="after"/> (if given) and at or before <paramref name="upTo"/>, earliest (most overdue) first.</summary>
     public async Task<(IReadOnlyList<DeadlineRow> Rows, long Total)> DeadlinesAsync(DashboardFilter f, DateTimeOffset? after, DateTimeOffset upTo, int page, int pageSize)
     {
-        var (where, args) = Where(f);
-        where.Add("k.met_at IS NULL AND k.cancelled_at IS NULL AND k.due_at <= @upTo");
-        if (after != null) where.Add("k.due_at > @after");
-        args.Add("upTo", upTo.ToUniversalTime());
-        args.Add("after", after?.ToUniversalTime());
+        var (where, args) = DeadlineWhere(f, after, upTo);
         args.Add("limit", pageSize);
         args.Add("offset", (page - 1) * pageSize);
-        var from = $"""
-            FROM wageclue.clue_clocks k
-            JOIN wageclue.clues c ON c.id = k.clue_id
-            WHERE {string.Join(" AND ", where)}
-            """;
+        var join = f.NeedsClue ? "JOIN wageclue.clues c ON c.id = k.clue_id" : "";
         await using var conn = await db.OpenConnectionAsync();
+        // The page's rows first from the index alone, then their clues: 25 lookups, whatever the size of the table.
         var rows = (await conn.QueryAsync<DeadlineRow>($"""
+            WITH page AS (
+                SELECT k.clue_id, k.clock, k.due_at FROM wageclue.clue_clocks k {join}
+                WHERE {string.Join(" AND ", where)}
+                ORDER BY k.due_at, k.clue_id, k.clock
+                LIMIT @limit OFFSET @offset)
             SELECT c.id AS clue_id, c.tracking_code, c.employer_name, c.state, c.channel, c.district_id, d.name AS district_name,
-                   c.assignee_id, u.display_name AS assignee_name, k.clock, k.due_at, c.definition_id, c.definition_version
-            FROM wageclue.clue_clocks k
-            JOIN wageclue.clues c ON c.id = k.clue_id
+                   c.assignee_id, u.display_name AS assignee_name, p.clock, p.due_at, c.definition_id, c.definition_version
+            FROM page p
+            JOIN wageclue.clues c ON c.id = p.clue_id
             JOIN wageclue.districts d ON d.id = c.district_id
             LEFT JOIN wageclue.users u ON u.id = c.assignee_id
-            WHERE {string.Join(" AND ", where)}
-            ORDER BY k.due_at, c.id, k.clock
-            LIMIT @limit OFFSET @offset
+            ORDER BY p.due_at, p.clue_id, p.clock
             """, args)).AsList();
-        var total = await conn.ExecuteScalarAsync<long>($"SELECT count(*) {from}", args);
+        var total = await conn.ExecuteScalarAsync<long>($"SELECT count(*) FROM wageclue.clue_clocks k {join} WHERE {string.Join(" AND ", where)}", args);
         return (rows, total);
     }
 
     /// <summary>Per district, how many clues have a running clock due in the window (each clue once).</summary>
     public async Task<IReadOnlyDictionary<string, long>> DeadlineCountsByDistrictAsync(DashboardFilter f, DateTimeOffset? after, DateTimeOffset upTo)
     {
-        var (where, args) = Where(f);
-        where.Add("k.met_at IS NULL AND k.cancelled_at IS NULL AND k.due_at <= @upTo");
-        if (after != null) where.Add("k.due_at > @after");
-        args.Add("upTo", upTo.ToUniversalTime());
-        args.Add("after", after?.ToUniversalTime());
+        var (where, args) = DeadlineWhere(f, after, upTo);
+        var join = f.NeedsClue ? "JOIN wageclue.clues c ON c.id = k.clue_id" : "";
         await using var conn = await db.OpenConnectionAsync();
         return (await conn.QueryAsync<(string, long)>($"""
-            SELECT c.district_id, count(DISTINCT c.id)
-            FROM wageclue.clue_clocks k JOIN wageclue.clues c ON c.id = k.clue_id
+            SELECT k.district_id, count(DISTINCT k.clue_id) FROM wageclue.clue_clocks k {join}
             WHERE {string.Join(" AND ", where)}
-            GROUP BY c.district_id
+            GROUP BY k.district_id
             """, args)).ToDictionary(r => r.Item1, r => r.Item2);
     }
 
-    public async Task<IReadOnlyList<StateCount>> StateCountsAsync(DashboardFilter f)
+    /// <summary>Counts by district and state, from the summary; with clue filters, counted live.</summary>
+    public async Task<(IReadOnlyList<StateCount> Counts, DateTimeOffset? AsOf)> StateCountsAsync(DashboardFilter f)
     {
-        var (where, args) = Where(f);
         await using var conn = await db.OpenConnectionAsync();
-        return (await conn.QueryAsync<StateCount>($"""
+        if (!f.NeedsClue)
+        {
+            var (where, args) = DistrictWhere(f, "s.district_id");
+            var counts = (await conn.QueryAsync<StateCount>($"""
+                SELECT s.district_id, s.state, s.count FROM wageclue.clue_state_counts s
+                {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}
+                """, args)).AsList();
+            if (await conn.ExecuteScalarAsync<DateTime?>("SELECT refreshed_at FROM wageclue.stats_refresh") is { } asOf)
+                return (counts, Utc(asOf));
+        }
+        var (clueWhere, clueArgs) = ClueWhere(f);
+        return ((await conn.QueryAsync<StateCount>($"""
             SELECT c.district_id, c.state, count(*) AS count FROM wageclue.clues c
-            {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}
+            {(clueWhere.Count > 0 ? "WHERE " + string.Join(" AND ", clueWhere) : "")}
             GROUP BY c.district_id, c.state
-            """, args)).AsList();
+            """, clueArgs)).AsList(), null);
     }
 
     /// <summary>
     /// Of the clocks that fell due in [from, to): how many were met by their deadline. A clock still unmet, or met
     /// late, counts against; one cancelled because the clue ended (rejected, merged) counts neither way.
     /// </summary>
-    public async Task<IReadOnlyList<RateRow>> RatesAsync(DashboardFilter f, DateTimeOffset from, DateTimeOffset to)
-    {
-        var (where, args) = RateWhere(f, from, to);
-        await using var conn = await db.OpenConnectionAsync();
-        return (await conn.QueryAsync<RateRow>($"""
-            SELECT k.clock, count(*) FILTER (WHERE k.met_at <= k.due_at) AS on_time, count(*) AS total
-            FROM wageclue.clue_clocks k JOIN wageclue.clues c ON c.id = k.clue_id
-            WHERE {string.Join(" AND ", where)}
-            GROUP BY k.clock
-            """, args)).AsList();
-    }
+    public async Task<IReadOnlyList<RateRow>> RatesAsync(DashboardFilter f, DateTimeOffset from, DateTimeOffset to) =>
+        (await DailyAsync(f, from, to))
+            .GroupBy(r => r.Clock).Select(g => new RateRow(g.Key, g.Sum(r => r.OnTime), g.Sum(r => r.Total))).ToList();
 
     /// <summary>The same rates per district (leadership's side-by-side view).</summary>
-    public async Task<IReadOnlyList<(string DistrictId, RateRow Rate)>> RatesByDistrictAsync(DashboardFilter f, DateTimeOffset from, DateTimeOffset to)
-    {
-        var (where, args) = RateWhere(f, from, to);
-        await using var conn = await db.OpenConnectionAsync();
-        return (await conn.QueryAsync<(string, string, long, long)>($"""
-            SELECT c.district_id, k.clock, count(*) FILTER (WHERE k.met_at <= k.due_at), count(*)
-            FROM wageclue.clue_clocks k JOIN wageclue.clues c ON c.id = k.clue_id
-            WHERE {string.Join(" AND ", where)}
-            GROUP BY c.district_id, k.clock
-            """, args)).Select(r => (r.Item1, new RateRow(r.Item2, r.Item3, r.Item4))).ToList();
-    }
+    public async Task<IReadOnlyList<(string DistrictId, RateRow Rate)>> RatesByDistrictAsync(DashboardFilter f, DateTimeOffset from, DateTimeOffset to) =>
+        (await DailyAsync(f, from, to))
+            .GroupBy(r => (r.DistrictId, r.Clock)).Select(g => (g.Key.DistrictId, new RateRow(g.Key.Clock, g.Sum(r => r.OnTime), g.Sum(r => r.Total)))).ToList();
 
     /// <summary>Daily rates by the local day the clocks fell due.</summary>
-    public async Task<IReadOnlyList<TrendRow>> TrendAsync(DashboardFilter f, DateTimeOffset from, DateTimeOffset to, string timeZone)
+    public async Task<IReadOnlyList<TrendRow>> TrendAsync(DashboardFilter f, DateTimeOffset from, DateTimeOffset to) =>
+        (await DailyAsync(f, from, to))
+            .GroupBy(r => (r.Day, r.Clock)).Select(g => new TrendRow(g.Key.Day, g.Key.Clock, g.Sum(r => r.OnTime), g.Sum(r => r.Total))).ToList();
+
+    private sealed record DailyRow(DateOnly Day, string DistrictId, string Clock, long OnTime, long Total);
+
+    /// <summary>
+    /// Per local day, district and clock: the whole days the summary covers from the summary, the rest (the part of
+    /// the first day inside the window, and everything since the summary's last rebuild) live from the clocks.
+    /// </summary>
+    private async Task<List<DailyRow>> DailyAsync(DashboardFilter f, DateTimeOffset from, DateTimeOffset to)
     {
-        var (where, args) = RateWhere(f, from, to);
-        args.Add("zone", timeZone);
         await using var conn = await db.OpenConnectionAsync();
-        return (await conn.QueryAsync<(DateTime, string, long, long)>($"""
-            SELECT (k.due_at AT TIME ZONE @zone)::date AS day, k.clock, count(*) FILTER (WHERE k.met_at <= k.due_at), count(*)
-            FROM wageclue.clue_clocks k JOIN wageclue.clues c ON c.id = k.clue_id
-            WHERE {string.Join(" AND ", where)}
-            GROUP BY 1, 2 ORDER BY 1
-            """, args)).Select(r => new TrendRow(DateOnly.FromDateTime(r.Item1), r.Item2, r.Item3, r.Item4)).ToList();
+        if (f.NeedsClue) return (await LiveAsync(conn, f, from, to)).ToList();
+
+        var fromLocal = TimeZoneInfo.ConvertTime(from, _zone);
+        var firstWholeDay = fromLocal.TimeOfDay == TimeSpan.Zero ? Midnight(fromLocal.Date) : Midnight(fromLocal.Date.AddDays(1));
+        // Npgsql reads timestamptz as a UTC DateTime ('-infinity', never rebuilt, as DateTime.MinValue).
+        var until = Utc(await conn.ExecuteScalarAsync<DateTime>("SELECT days_until FROM wageclue.stats_refresh"));
+        var summaryEnd = until < to ? until : to;
+        if (summaryEnd <= firstWholeDay) return (await LiveAsync(conn, f, from, to)).ToList();
+
+        var (where, args) = DistrictWhere(f, "s.district_id");
+        where.Add("s.day >= @firstDay AND s.day < @endDay");
+        args.Add("firstDay", DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(firstWholeDay, _zone).Date));
+        args.Add("endDay", DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(summaryEnd, _zone).Date));
+        var rows = (await conn.QueryAsync<(DateTime, string, string, long, long)>($"""
+            SELECT s.day, s.district_id, s.clock, s.on_time, s.total FROM wageclue.clock_day_stats s WHERE {string.Join(" AND ", where)}
+            """, args)).Select(r => new DailyRow(DateOnly.FromDateTime(r.Item1), r.Item2, r.Item3, r.Item4, r.Item5)).ToList();
+        rows.AddRange(await LiveAsync(conn, f, from, firstWholeDay));
+        rows.AddRange(await LiveAsync(conn, f, summaryEnd, to));
+        return rows;
     }
 
-    private static (List<string>, DynamicParameters) RateWhere(DashboardFilter f, DateTimeOffset from, DateTimeOffset to)
+    /// <summary>"The last N days": from local midnight N-1 days before today, so every day in it is a whole day.</summary>
+    public DateTimeOffset WindowStart(DateTimeOffset now, int days) =>
+        Midnight(TimeZoneInfo.ConvertTime(now, _zone).Date.AddDays(1 - days));
+
+    private static DateTimeOffset Utc(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
+
+    private DateTimeOffset Midnight(DateTime localDate) => new DateTimeOffset(localDate, _zone.GetUtcOffset(localDate)).ToUniversalTime();
+
+    private async Task<IEnumerable<DailyRow>> LiveAsync(NpgsqlConnection conn, DashboardFilter f, DateTimeOffset from, DateTimeOffset to)
     {
-        var (where, args) = Where(f);
+        if (from >= to) return [];
+        var (where, args) = f.NeedsClue ? ClueWhere(f) : DistrictWhere(f, "k.district_id");
         where.Add("k.due_at >= @from AND k.due_at < @to AND k.cancelled_at IS NULL");
         args.Add("from", from.ToUniversalTime());
         args.Add("to", to.ToUniversalTime());
+        args.Add("zone", _zoneId);
+        var join = f.NeedsClue ? "JOIN wageclue.clues c ON c.id = k.clue_id" : "";
+        return (await conn.QueryAsync<(DateTime, string, string, long, long)>($"""
+            SELECT (k.due_at AT TIME ZONE @zone)::date, k.district_id, k.clock, count(*) FILTER (WHERE k.met_at <= k.due_at), count(*)
+            FROM wageclue.clue_clocks k {join}
+            WHERE {string.Join(" AND ", where)}
+            GROUP BY 1, 2, 3
+            """, args)).Select(r => new DailyRow(DateOnly.FromDateTime(r.Item1), r.Item2, r.Item3, r.Item4, r.Item5));
+    }
+
+    private static (List<string>, DynamicParameters) DeadlineWhere(DashboardFilter f, DateTimeOffset? after, DateTimeOffset upTo)
+    {
+        var (where, args) = f.NeedsClue ? ClueWhere(f) : DistrictWhere(f, "k.district_id");
+        if (f.NeedsClue) where = where.Select(w => w.Replace("c.district_id", "k.district_id")).ToList();
+        where.Add("k.met_at IS NULL AND k.cancelled_at IS NULL AND k.due_at <= @upTo");
+        if (after != null) where.Add("k.due_at > @after");
+        args.Add("upTo", upTo.ToUniversalTime());
+        args.Add("after", after?.ToUniversalTime());
         return (where, args);
     }
 
-    private static (List<string>, DynamicParameters) Where(DashboardFilter f)
+    private static (List<string>, DynamicParameters) DistrictWhere(DashboardFilter f, string column)
     {
         var where = new List<string>();
         var args = new DynamicParameters();
-        if (f.Districts != null) { where.Add("c.district_id = ANY(@districts)"); args.Add("districts", f.Districts.ToArray()); }
-        if (f.District != null) { where.Add("c.district_id = @district"); args.Add("district", f.District); }
+        if (f.Districts != null) { where.Add($"{column} = ANY(@districts)"); args.Add("districts", f.Districts.ToArray()); }
+        if (f.District != null) { where.Add($"{column} = @district"); args.Add("district", f.District); }
+        return (where, args);
+    }
+
+    private static (List<string>, DynamicParameters) ClueWhere(DashboardFilter f)
+    {
+        var (where, args) = DistrictWhere(f, "c.district_id");
         if (f.State != null) { where.Add("c.state = @state"); args.Add("state", f.State); }
         if (f.AssigneeId != null) { where.Add("c.assignee_id = @assignee"); args.Add("assignee", f.AssigneeId); }
         if (f.Unassigned) where.Add("c.assignee_id IS NULL");

@@ -41,6 +41,8 @@ public sealed class IndexModel(DashboardQueries queries, DistrictRepository dist
     public IReadOnlyList<DeadlineItem> DueToday { get; private set; } = [];
     public long DueTodayTotal { get; private set; }
     public IReadOnlyList<StateCount> Counts { get; private set; } = [];
+    /// <summary>When the counts were summarised (null: counted just now).</summary>
+    public string? CountsAsOf { get; private set; }
     public Dictionary<int, IReadOnlyList<RateRow>> Rates { get; } = new();
     public string TrendJson { get; private set; } = "{}";
     public string Now { get; private set; } = "";
@@ -55,8 +57,9 @@ public sealed class IndexModel(DashboardQueries queries, DistrictRepository dist
         Now = Display.Time(workflow.CurrentEngine.ToLocal(now));
         (Overdue, OverdueTotal) = await DeadlinesAsync(filter, null, now, OverduePage = Math.Max(1, OverduePage), PageSize);
         (DueToday, DueTodayTotal) = await DeadlinesAsync(filter, now, endOfToday, TodayPage = Math.Max(1, TodayPage), PageSize);
-        Counts = await queries.StateCountsAsync(filter);
-        foreach (var days in Windows) Rates[days] = await queries.RatesAsync(filter, now.AddDays(-days), now);
+        (Counts, var asOf) = await queries.StateCountsAsync(filter);
+        CountsAsOf = asOf is { } a ? Display.Time(workflow.CurrentEngine.ToLocal(a)) : null;
+        foreach (var days in Windows) Rates[days] = await queries.RatesAsync(filter, queries.WindowStart(now, days), now);
         if (!Windows.Contains(Days)) Days = 30;
         TrendJson = await TrendJsonAsync(queries, workflow, filter, now, Days);
         return Page();
@@ -96,7 +99,7 @@ public sealed class IndexModel(DashboardQueries queries, DistrictRepository dist
             {
                 var names = Districts.ToDictionary(d => d.Id, d => d.Name);
                 csv.WriteRecord(["区县", "状态", "线索数"]);
-                foreach (var c in (await queries.StateCountsAsync(filter)).OrderBy(c => c.DistrictId).ThenBy(c => c.State))
+                foreach (var c in (await queries.StateCountsAsync(filter)).Counts.OrderBy(c => c.DistrictId).ThenBy(c => c.State))
                     csv.WriteRecord([names.GetValueOrDefault(c.DistrictId, c.DistrictId), workflow.CurrentEngine.StateName(c.State), c.Count.ToString(CultureInfo.InvariantCulture)]);
             }
             else
@@ -158,9 +161,9 @@ public sealed class IndexModel(DashboardQueries queries, DistrictRepository dist
     internal static async Task<string> TrendJsonAsync(DashboardQueries queries, ClueWorkflow workflow, DashboardFilter filter, DateTimeOffset now, int days)
     {
         var definition = workflow.CurrentDefinition;
-        var trend = await queries.TrendAsync(filter, now.AddDays(-days), now, definition.TimeZone);
+        var trend = await queries.TrendAsync(filter, queries.WindowStart(now, days), now);
         var lastDay = DateOnly.FromDateTime(workflow.CurrentEngine.ToLocal(now).DateTime);
-        var allDays = Enumerable.Range(0, days + 1).Select(i => lastDay.AddDays(i - days)).ToList();
+        var allDays = Enumerable.Range(0, days).Select(i => lastDay.AddDays(i + 1 - days)).ToList();
         var series = definition.Clocks.Select(c => new
         {
             name = c.Name,

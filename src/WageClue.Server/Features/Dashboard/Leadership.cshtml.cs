@@ -30,18 +30,18 @@ public sealed class LeadershipModel(DashboardQueries queries, DistrictRepository
         Now = Display.Time(engine.ToLocal(now));
         var city = new DashboardFilter(null, null, null, null, false, null);
         var final = Definition.States.Where(s => s.Final).Select(s => s.Id).ToHashSet();
-        var counts = await queries.StateCountsAsync(city);
+        var (counts, _) = await queries.StateCountsAsync(city);
         var endOfToday = engine.ToLocal(now).Date.AddDays(1);
         var todayEnd = new DateTimeOffset(endOfToday, engine.Zone.GetUtcOffset(endOfToday));
         var overdue = await queries.DeadlineCountsByDistrictAsync(city, null, now);
         var today = await queries.DeadlineCountsByDistrictAsync(city, now, todayEnd);
-        var rates = (await queries.RatesByDistrictAsync(city, now.AddDays(-Days), now)).ToLookup(r => r.DistrictId);
+        var rates = (await queries.RatesByDistrictAsync(city, queries.WindowStart(now, Days), now)).ToLookup(r => r.DistrictId);
         Lines = (await districts.ListAsync()).Select(d => new DistrictLine(d,
             counts.Where(c => c.DistrictId == d.Id && !final.Contains(c.State)).Sum(c => c.Count),
             overdue.GetValueOrDefault(d.Id),
             today.GetValueOrDefault(d.Id),
             rates[d.Id].ToDictionary(r => r.Rate.Clock, r => r.Rate))).ToList();
-        CityRates = await queries.RatesAsync(city, now.AddDays(-Days), now);
+        CityRates = await queries.RatesAsync(city, queries.WindowStart(now, Days), now);
         TrendJson = await IndexModel.TrendJsonAsync(queries, workflow, city, now, Days);
     }
 }

@@ -39,6 +39,9 @@ public sealed class JobsOptions
     /// <summary>Cron of the SLA sweep (and of the outbox retry run); every minute by default.</summary>
     public string SweepCron { get; set; } = "* * * * *";
 
+    /// <summary>Cron of the dashboards' summary rebuild (StatsRefresh).</summary>
+    public string StatsCron { get; set; } = "*/5 * * * *";
+
     /// <summary>Due clocks claimed and escalated per transaction.</summary>
     public int SweepBatchSize { get; set; } = 200;
 

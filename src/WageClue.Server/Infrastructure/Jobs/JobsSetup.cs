@@ -2,6 +2,7 @@ using System.Globalization;
 using Hangfire;
 using Hangfire.PostgreSql;
 using WageClue.Server.Features.Clues;
+using WageClue.Server.Features.Dashboard;
 using WageClue.Server.Features.Notifications;
 using WageClue.Server.Features.Sla;
 
@@ -51,6 +52,8 @@ public static class JobsSetup
         recurring.AddOrUpdate<SlaSweep>(SlaSweep.RecurringJobId, s => s.RunAsync(CancellationToken.None), options.SweepCron);
         // Emails whose first attempt failed are retried by this run; new ones are sent by a job queued when they are.
         recurring.AddOrUpdate<OutboxSender>(OutboxSender.RecurringJobId, s => s.DrainAsync(CancellationToken.None), options.SweepCron);
+
+        recurring.AddOrUpdate<StatsRefresh>(StatsRefresh.RecurringJobId, s => s.RunAsync(), options.StatsCron);
 
         var engine = app.Services.GetRequiredService<ClueWorkflow>().CurrentEngine;
         if (engine.Definition.Digest is { } digest)

@@ -1,0 +1,53 @@
+using Dapper;
+using Hangfire;
+using Npgsql;
+using WageClue.Server.Features.Clues;
+using WageClue.Server.Infrastructure.Jobs;
+
+namespace WageClue.Server.Features.Dashboard;
+
+/// <summary>
+/// Rebuilds the dashboards' summaries (every 5 minutes, Jobs:StatsCron): counts of clues by district and state, and
+/// per finished local day, district and clock how many clocks fell due and how many were met in time. One
+/// transaction, so a reader sees the old summary or the new one, never half. Measured at a million clues: see the
+/// README's benchmark section.
+/// </summary>
+public sealed class StatsRefresh(NpgsqlDataSource db, ClueWorkflow workflow, JobClock clock, ILogger<StatsRefresh> logger)
+{
+    public const string RecurringJobId = "dashboard-stats";
+
+    [AutomaticRetry(Attempts = 0)] // the next run is the retry
+    public async Task RunAsync()
+    {
+        var engine = workflow.CurrentEngine;
+        await using var conn = await db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        var now = await clock.NowAsync(conn, tx);
+        var daysUntil = await RebuildAsync(conn, tx, engine.Definition.TimeZone, now);
+        await tx.CommitAsync();
+        logger.LogDebug("Dashboard summaries rebuilt up to {Until}", daysUntil);
+    }
+
+    /// <summary>The rebuild itself, in the caller's transaction (the benchmark times it); returns the summary's end.</summary>
+    public static async Task<DateTimeOffset> RebuildAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string timeZone, DateTimeOffset now)
+    {
+        var zone = WageClue.Workflows.Sla.TimeZones.Find(timeZone);
+        var midnight = TimeZoneInfo.ConvertTime(now, zone).Date;
+        var daysUntil = new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime();
+        await conn.ExecuteAsync("""
+            DELETE FROM wageclue.clue_state_counts;
+            INSERT INTO wageclue.clue_state_counts (district_id, state, count)
+            SELECT district_id, state, count(*) FROM wageclue.clues GROUP BY district_id, state;
+
+            DELETE FROM wageclue.clock_day_stats;
+            INSERT INTO wageclue.clock_day_stats (day, district_id, clock, on_time, total)
+            SELECT (due_at AT TIME ZONE @timeZone)::date, district_id, clock, count(*) FILTER (WHERE met_at <= due_at), count(*)
+            FROM wageclue.clue_clocks
+            WHERE cancelled_at IS NULL AND due_at < @daysUntil
+            GROUP BY 1, 2, 3;
+
+            UPDATE wageclue.stats_refresh SET refreshed_at = @now, days_until = @daysUntil;
+            """, new { timeZone, daysUntil, now = now.ToUniversalTime() }, tx, commandTimeout: 600);
+        return daysUntil;
+    }
+}

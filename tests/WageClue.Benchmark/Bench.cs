@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Dapper;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WageClue.Server.Features.Accounts;
+using WageClue.Server.Features.Calendar;
+using WageClue.Server.Features.Clues;
+using WageClue.Server.Features.Dashboard;
+using WageClue.Workflows.Definitions;
+using WageClue.Workflows.Engine;
+using WageClue.Workflows.Sla;
+
+namespace WageClue.Benchmark;
+
+public sealed record ThroughputRow(int Concurrency, Spread PerSecond, double P50Ms, double P95Ms, double P99Ms, double? RatioToCeiling);
+
+public sealed record QueryRow(string Query, int Clues, double P50Ms, double P95Ms);
+
+/// <param name="StatsRebuildMs">How long the dashboards' summary rebuild (a background job every 5 minutes) took at this size.</param>
+public sealed record SizeRow(int Clues, double StatsRebuildMs);
+
+public sealed record StormResult(int Clocks, double SecondsToRecorded, double DrainPerSecond, int Delivered, int Duplicates);
+
+public sealed record Target(string Name, string Goal, string Measured, bool Met);
+
+public sealed record BenchResults(
+    string Mode, DateTimeOffset At, string Machine,
+    IReadOnlyList<ThroughputRow> IntakeCeiling, IReadOnlyList<ThroughputRow> IntakeApi,
+    IReadOnlyList<ThroughputRow> TransitionCeiling, IReadOnlyList<ThroughputRow> TransitionApi,
+    IReadOnlyList<QueryRow> Dashboard, IReadOnlyList<SizeRow> Sizes, StormResult Storm, double PeakServerMb, double DatabaseMbPer100kClues,
+    IReadOnlyList<Target> Targets);
+
+/// <summary>
+/// One run of every measurement, in an order that keeps each honest: the dashboards and the storm on the generated
+/// data first (100 000, then 1 000 000 clues), then intake and transitions on that full database.
+/// </summary>
+public sealed class Bench(BenchSettings settings, string adminConnection, string serverDll)
+{
+    private const string Database = "wageclue_bench";
+    private const string Zhangdian = "370303";
+    private const string StormDistrict = "zb-wenchanghu";
+
+    private NpgsqlDataSource _db = null!;
+    private HttpClient _api = null!;
+    private long _caseworkerId;
+
+    public async Task<BenchResults> RunAsync()
+    {
+        var connection = await CreateDatabaseAsync();
+        _db = NpgsqlDataSource.Create(connection);
+        await using var sink = new SmtpSink();
+        Say($"starting the server ({serverDll})");
+        await using var server = await ServerProcess.StartAsync(serverDll, connection, sink.Port, FreePort());
+        await CreateUsersAsync();
+        _api = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync("bench"));
+
+        var dashboard = new List<QueryRow>();
+        var sizes = new List<SizeRow>();
+        foreach (var size in settings.Sizes)
+        {
+            var have = await _db.CreateConnection().ExecuteScalarAsync<long>("SELECT count(*) FROM wageclue.clues");
+            Say($"generating clues up to {size:N0}");
+            var clock = Stopwatch.StartNew();
+            await DataGenerator.AddCluesAsync(_db, size - (int)have, _caseworkerId);
+            Say($"  {size - have:N0} clues in {clock.Elapsed.TotalSeconds:F0} s");
+            sizes.Add(new SizeRow(size, await RebuildStatsAsync()));
+            dashboard.AddRange(await DashboardAsync(size));
+        }
+        var mbPer100k = await DataGenerator.WageClueSizeMegabytesAsync(_db) / (settings.Sizes[^1] / 100_000.0);
+
+        var storm = await StormAsync(sink);
+
+        var engine = WorkflowDefinitionLoader.LoadDirectory(Path.Combine(Path.GetDirectoryName(serverDll)!, "workflows")).Latest("wage-arrears-clue");
+        var intakeCeiling = await ThroughputAsync("intake ceiling (Npgsql, the intake's SQL)", () => IntakeDirectAsync(engine), null);
+        var intakeApi = await ThroughputAsync("intake through the API", IntakeApiAsync, intakeCeiling);
+
+        var forDirect = new Queue<long>(await WorkGenerator.AddReceivedAsync(_db, settings.TransitionClues, Zhangdian, "ZBTRD"));
+        var transitionCeiling = await ThroughputAsync("accept + connect ceiling (Npgsql)", () => TransitionDirectAsync(engine, forDirect), null, perOperation: 2);
+        var forApi = new Queue<long>(await WorkGenerator.AddReceivedAsync(_db, settings.TransitionClues, Zhangdian, "ZBTRA"));
+        var transitionApi = await ThroughputAsync("accept + connect through the API", () => TransitionApiAsync(forApi), transitionCeiling, perOperation: 2);
+
+        var peak = server.PeakResidentMegabytes();
+        var results = new BenchResults(settings.Mode, DateTimeOffset.UtcNow, Machine.Describe(),
+            intakeCeiling, intakeApi, transitionCeiling, transitionApi, dashboard, sizes, storm, peak, mbPer100k, []);
+        return results with { Targets = Report.Targets(results, settings) };
+    }
+
+    private async Task<string> CreateDatabaseAsync()
+    {
+        await using (var admin = new NpgsqlConnection(adminConnection))
+        {
+            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {Database} WITH (FORCE)");
+            await admin.ExecuteAsync($"CREATE DATABASE {Database}");
+        }
+        return new NpgsqlConnectionStringBuilder(adminConnection) { Database = Database, MaxPoolSize = 64 }.ConnectionString;
+    }
+
+    /// <summary>A caseworker of every district (the load), one supervisor per district with an address (the emails), a leader.</summary>
+    private async Task CreateUsersAsync()
+    {
+        var users = new UserRepository(_db);
+        var hash = new Passwords(new PasswordHasher<UserRow>(Options.Create(new PasswordHasherOptions { IterationCount = Passwords.IterationCount }))).Hash("bench-password-1");
+        var now = DateTimeOffset.UtcNow;
+        _caseworkerId = (await users.CreateAsync(new NewUser("bench", "压测经办人", null, Roles.Caseworker, DataGenerator.Districts, hash), now))!.Value;
+        foreach (var d in DataGenerator.Districts)
+            await users.CreateAsync(new NewUser($"sup-{d}", $"负责人{d}", $"sup-{d}@bench.local", Roles.Supervisor, [d], hash), now);
+        await users.CreateAsync(new NewUser("leader", "局领导", "leader@bench.local", Roles.Leader, [], hash), now);
+    }
+
+    private async Task<string> TokenAsync(string username)
+    {
+        var response = await _api.PostAsJsonAsync("/api/auth/token", new { username, password = "bench-password-1" });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
+    }
+
+    /// <summary>What the server's StatsRefresh job does every 5 minutes, done now so the dashboards read current summaries.</summary>
+    private async Task<double> RebuildStatsAsync()
+    {
+        var start = Stopwatch.GetTimestamp();
+        await using var conn = await _db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await StatsRefresh.RebuildAsync(conn, tx, TimeZone, DateTimeOffset.UtcNow);
+        await tx.CommitAsync();
+        var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        Say($"  dashboard summaries rebuilt in {ms:F0} ms");
+        return ms;
+    }
+
+    private const string TimeZone = "Asia/Shanghai";
+
+    private async Task<List<QueryRow>> DashboardAsync(int size)
+    {
+        var queries = new DashboardQueries(_db, TimeZone);
+        var now = DateTimeOffset.UtcNow;
+        var district = new DashboardFilter([Zhangdian], null, null, null, false, null);
+        var city = new DashboardFilter(null, null, null, null, false, null);
+        var cases = new (string Name, Func<Task> Run)[]
+        {
+            ("overdue list, one district, page 1", () => queries.DeadlinesAsync(district, null, now, 1, 25)),
+            ("counts by state × district, city", async () => await queries.StateCountsAsync(city)),
+            ("compliance rates 30 days, one district", () => queries.RatesAsync(district, queries.WindowStart(now, 30), now)),
+            ("compliance rates 90 days, city", () => queries.RatesAsync(city, queries.WindowStart(now, 90), now)),
+        };
+        var rows = new List<QueryRow>();
+        foreach (var (name, run) in cases)
+        {
+            for (var i = 0; i < 3; i++) await run(); // warm the caches, as a dashboard that is in use is
+            var times = new List<double>();
+            for (var i = 0; i < settings.QueryRuns; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                await run();
+                times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }
+            rows.Add(new QueryRow(name, size, Stats.Percentile(times, 50), Stats.Percentile(times, 95)));
+            Say($"  {name} at {size:N0}: p50 {rows[^1].P50Ms:F1} ms, p95 {rows[^1].P95Ms:F1} ms");
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Many clocks due at the same close-of-business minute. Deadlines are whole minutes (17:30), so the moment is the
+    /// next whole minute at least 20 s ahead; the server's sweep runs on its own schedule (every minute, by default).
+    /// </summary>
+    private async Task<StormResult> StormAsync(SmtpSink sink)
+    {
+        await using var conn = await _db.OpenConnectionAsync();
+        var dbNow = await conn.ExecuteScalarAsync<DateTime>("SELECT now()");
+        var moment = new DateTimeOffset(dbNow.AddSeconds(20).Ticks - dbNow.AddSeconds(20).Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(1);
+        var (first, last) = await WorkGenerator.AddStormAsync(_db, settings.StormClocks, StormDistrict, moment);
+        Say($"storm: {settings.StormClocks:N0} clocks due at {moment:HH:mm:ss} UTC");
+        sink.Clear();
+        var offset = DateTimeOffset.UtcNow - new DateTimeOffset(await conn.ExecuteScalarAsync<DateTime>("SELECT now()"), TimeSpan.Zero);
+        while (DateTimeOffset.UtcNow - offset < moment) await Task.Delay(100);
+        var sinceMoment = Stopwatch.StartNew();
+        var recorded = 0L;
+        while (sinceMoment.Elapsed < TimeSpan.FromMinutes(5))
+        {
+            recorded = await conn.ExecuteScalarAsync<long>("""
+                SELECT count(*) FROM wageclue.escalations e JOIN wageclue.email_outbox o ON o.escalation_id = e.id
+                WHERE e.clue_id BETWEEN @first AND @last AND e.level = 2
+                """, new { first, last });
+            if (recorded >= settings.StormClocks) break;
+            await Task.Delay(100);
+        }
+        var toRecorded = sinceMoment.Elapsed.TotalSeconds;
+        Say($"  all escalated and their emails queued {toRecorded:F1} s after the moment");
+
+        bool IsStorm(string messageId) =>
+            messageId.Trim('<', '>').Split('.') is [ "escalation", var id, .. ] && long.TryParse(id, out var n) && n >= first && n <= last;
+        var waited = Stopwatch.StartNew();
+        while (sink.Received.Count(r => IsStorm(r.MessageId)) < settings.StormClocks && waited.Elapsed < TimeSpan.FromMinutes(5))
+            await Task.Delay(200);
+        var storm = sink.Received.Where(r => IsStorm(r.MessageId)).ToList();
+        var span = storm.Count > 1 ? Stopwatch.GetElapsedTime(storm.Min(r => r.Ticks), storm.Max(r => r.Ticks)).TotalSeconds : double.NaN;
+        var duplicates = storm.Count - storm.Select(r => r.MessageId).Distinct().Count();
+        var drain = storm.Count / Math.Max(span, 0.001);
+        Say($"  {storm.Count:N0} delivered at {drain:F0} emails/s, {duplicates} duplicates");
+        return new StormResult(settings.StormClocks, toRecorded, drain, storm.Count, duplicates);
+    }
+
+    private async Task<List<ThroughputRow>> ThroughputAsync(string name, Func<Task<bool>> operation, List<ThroughputRow>? ceiling, int perOperation = 1)
+    {
+        Say(name);
+        var rows = new List<ThroughputRow>();
+        foreach (var concurrency in settings.Concurrency)
+        {
+            var runs = new List<LoadResult>();
+            for (var i = 0; i < settings.Repeats; i++) runs.Add(await Load.RunAsync(concurrency, settings.RunLength, operation));
+            var latencies = runs.SelectMany(r => r.LatenciesMs).ToList();
+            var perSecond = Stats.SpreadOf(runs.Select(r => r.PerSecond * perOperation).ToList());
+            var reference = ceiling?.Single(c => c.Concurrency == concurrency).PerSecond.Median;
+            rows.Add(new ThroughputRow(concurrency, perSecond, Stats.Percentile(latencies, 50), Stats.Percentile(latencies, 95),
+                Stats.Percentile(latencies, 99), reference is > 0 ? perSecond.Median / reference : null));
+            Say($"  concurrency {concurrency,2}: {perSecond}/s, p95 {rows[^1].P95Ms:F1} ms{(runs.Sum(r => r.Errors) is > 0 and var e ? $", {e} errors" : "")}");
+        }
+        return rows;
+    }
+
+    // The intake's database work, as ClueWorkflow.RegisterAsync does it, minus HTTP and validation.
+    private async Task<bool> IntakeDirectAsync(WorkflowEngine engine)
+    {
+        await using var conn = await _db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await CalendarRepository.LockSharedAsync(conn, tx);
+        var calendar = await _calendars.GetAsync(conn, tx);
+        var now = DateTimeOffset.UtcNow;
+        var intake = new ValidIntake("hotline-12345", Zhangdian, "刘洋", "13905331234", null, "淄博某某配送服务有限公司", null, "platform", 6, 28600m,
+            "六名外卖骑手反映10月工资未付。", now);
+        var plan = ClockPlanner.Plan(engine.Definition, calendar, now);
+        await ClueRepository.InsertAsync(conn, tx, intake, engine.Definition.Id, engine.Definition.Version, engine.Definition.InitialState,
+            calendar.Version, plan, _caseworkerId, Guid.NewGuid().ToString("N"), new byte[32], now);
+        return true;
+    }
+
+    private readonly CalendarStore _calendars = new();
+
+    private async Task<bool> IntakeApiAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/clues") { Content = JsonContent.Create(IntakeBody) };
+        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString("N"));
+        using var response = await _api.SendAsync(request);
+        if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException($"intake answered {(int)response.StatusCode}");
+        return true;
+    }
+
+    private static readonly object IntakeBody = new
+    {
+        channel = "hotline-12345", districtId = Zhangdian, complainantName = "刘洋", complainantPhone = "13905331234",
+        employerName = "淄博某某配送服务有限公司", industry = "platform", workerCount = 6, amountOwed = 28600m,
+        description = "六名外卖骑手反映10月工资未付。",
+    };
+
+    // accept, then connect, as ClueWorkflow.FireAsync does each: read the clue, decide, apply.
+    private async Task<bool> TransitionDirectAsync(WorkflowEngine engine, Queue<long> work)
+    {
+        long id;
+        lock (work) { if (!work.TryDequeue(out id)) return false; }
+        var clues = new ClueRepository(_db);
+        var actor = new Actor(_caseworkerId, Roles.Caseworker);
+        foreach (var (action, fields) in new[] { ("accept", AcceptFields), ("connect", ConnectFields) })
+        {
+            var clue = (await clues.FindAsync(id))!;
+            var allowed = (Allowed)engine.Decide(clue.State, action, actor, fields);
+            if (!await clues.ApplyAsync(clue, action, allowed, _caseworkerId, DateTimeOffset.UtcNow)) throw new InvalidOperationException("version moved");
+        }
+        return true;
+    }
+
+    private Dictionary<string, JsonElement> AcceptFields => new() { ["assigneeId"] = JsonSerializer.SerializeToElement(_caseworkerId) };
+
+    private static readonly Dictionary<string, JsonElement> ConnectFields = new()
+    {
+        ["whom"] = JsonSerializer.SerializeToElement("单位负责人"), ["how"] = JsonSerializer.SerializeToElement("phone"),
+    };
+
+    private async Task<bool> TransitionApiAsync(Queue<long> work)
+    {
+        long id;
+        lock (work) { if (!work.TryDequeue(out id)) return false; }
+        using (var accept = await _api.PostAsJsonAsync($"/api/clues/{id}/actions/accept", new { assigneeId = _caseworkerId }))
+            if (!accept.IsSuccessStatusCode) throw new InvalidOperationException($"accept answered {(int)accept.StatusCode}");
+        using (var connect = await _api.PostAsJsonAsync($"/api/clues/{id}/actions/connect", new { whom = "单位负责人", how = "phone" }))
+            if (!connect.IsSuccessStatusCode) throw new InvalidOperationException($"connect answered {(int)connect.StatusCode}");
+        return true;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static void Say(string text) => Console.WriteLine($"[bench] {text}");
+}

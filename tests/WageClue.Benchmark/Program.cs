@@ -1,0 +1,24 @@
+using System.Globalization;
+using System.Text.Json;
+using WageClue.Benchmark;
+
+// deploy/bench.sh runs this; see the README's "Benchmark" section. Arguments:
+//   --connection <Npgsql connection string to a cluster, as its superuser>   (required)
+//   --server <path to WageClue.Server.dll built in Release>                  (required)
+//   --short                          small sizes and short runs (the test suite uses this to keep it working)
+//   --out <file.json>                where every figure is written (default: bench-results.json)
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true; // as the server sets it (DatabaseSetup): district_id → DistrictId
+string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+var connection = Arg("--connection") ?? throw new ArgumentException("--connection is required");
+var server = Arg("--server") ?? throw new ArgumentException("--server is required");
+var settings = args.Contains("--short") ? BenchSettings.Short : BenchSettings.Full;
+var output = Arg("--out") ?? "bench-results.json";
+
+var results = await new Bench(settings, connection, Path.GetFullPath(server)).RunAsync();
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+await File.WriteAllTextAsync(output, JsonSerializer.Serialize(results, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
+Console.WriteLine();
+Console.WriteLine(Report.Table(results));
+Console.WriteLine($"Every figure: {Path.GetFullPath(output)}");
+return results.Targets.All(t => t.Met) ? 0 : 2;

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace WageClue.Benchmark;
+
+/// <summary>The WageClue server as deployed: its own process, built in Release, on a port of its own.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    public string BaseUrl { get; }
+
+    private ServerProcess(Process process, string baseUrl) => (_process, BaseUrl) = (process, baseUrl);
+
+    public static async Task<ServerProcess> StartAsync(string serverDll, string connectionString, int smtpPort, int httpPort)
+    {
+        var info = new ProcessStartInfo("dotnet", [serverDll, "--urls", $"http://127.0.0.1:{httpPort}"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(serverDll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["ConnectionStrings__WageClue"] = connectionString;
+        info.Environment["Email__Smtp__Host"] = "127.0.0.1";
+        info.Environment["Email__Smtp__Port"] = smtpPort.ToString(CultureInfo.InvariantCulture);
+        info.Environment["Email__Smtp__Security"] = "None";
+        info.Environment["Email__FromAddress"] = "wageclue@bench.local";
+        // One token for the whole run; the load generator is one client address.
+        info.Environment["Auth__LoginAttemptsPerMinute"] = "1000";
+        // Production logging, minus the per-sweep information lines.
+        info.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        // Drain the output so the server never blocks on a full pipe; keep errors visible.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data != null) Console.Error.WriteLine($"  [server] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var server = new ServerProcess(process, $"http://127.0.0.1:{httpPort}");
+        using var http = new HttpClient();
+        for (var i = 0; i < 120; i++)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The server exited with code {process.ExitCode} during start-up.");
+            try
+            {
+                if ((await http.GetAsync($"{server.BaseUrl}/health")).IsSuccessStatusCode) return server;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(500);
+        }
+        throw new TimeoutException("The server did not answer /health within a minute.");
+    }
+
+    /// <summary>The most resident memory the process has had so far (VmHWM), in MB.</summary>
+    public double PeakResidentMegabytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+        return double.NaN;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,57 @@
+using Microsoft.Extensions.DependencyInjection;
+using WageClue.Server.Features.Dashboard;
+
+namespace WageClue.Server.Tests;
+
+/// <summary>The dashboards' summaries give the same figures as counting every row, before and after a rebuild.</summary>
+public class DashboardTests : ApiTest
+{
+    private static DashboardQueries Queries => TestHost.App.Services.GetRequiredService<DashboardQueries>();
+
+    [Test]
+    public async Task Rates_and_counts_from_the_summary_equal_the_live_figures()
+    {
+        var cw = await TestHost.As("cw.zd");
+        // Clues received over the last days; one accepted late now, one answered in time (set in the table, since
+        // the fake clock cannot go back), the rest never; one in another district; one received today.
+        var ids = new List<long>();
+        foreach (var day in new[] { "16", "17", "19", "24" })
+            ids.Add((await cw.RegisterAsync(Api.NewClue(c => c["receivedAt"] = $"2026-11-{day}T10:00:00+08:00"))).Id());
+        await cw.DoAsync(ids[0], "accept", new { assigneeId = TestHost.UserIds["cw.zd"] });
+        await TestHost.ScalarAsync<int>("UPDATE wageclue.clue_clocks SET met_at = due_at - interval '1 hour', met_by = 'accept' WHERE clue_id = @id AND clock = 'accept' RETURNING 1", new { id = ids[1] });
+        var zc = await TestHost.As("cw.zc");
+        await zc.RegisterAsync(Api.NewClue(c => { c["districtId"] = "370302"; c["receivedAt"] = "2026-11-18T10:00:00+08:00"; }));
+        await cw.RegisterAsync();
+        Time.SetUtcNow(Local("2026-11-25T18:00:00"));
+
+        var now = Time.GetUtcNow();
+        var city = new DashboardFilter(null, null, null, null, false, null);
+        var district = new DashboardFilter(["370303"], null, null, null, false, null);
+        var live = (await Rates(city, now), await Rates(district, now), await Trend(city, now), await Counts(city));
+        Assert.That(live.Item1, Is.Not.Empty);
+
+        await TestHost.App.Services.GetRequiredService<StatsRefresh>().RunAsync();
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clock_day_stats"), Is.GreaterThan(0));
+        var summarised = (await Rates(city, now), await Rates(district, now), await Trend(city, now), await Counts(city));
+        Assert.That(summarised, Is.EqualTo(live));
+        Assert.That((await Queries.StateCountsAsync(city)).AsOf, Is.EqualTo(now));
+
+        // What happens after the rebuild counts at once: today's part is always live.
+        Time.SetUtcNow(Local("2026-11-26T18:00:00"));
+        var later = Time.GetUtcNow();
+        Assert.That(await Rates(city, later), Is.Not.EqualTo(summarised.Item1), "the connect clocks due 11-26 17:30 joined the window");
+        await TestHost.ScalarAsync<int>("UPDATE wageclue.stats_refresh SET refreshed_at = NULL, days_until = '-infinity' RETURNING 1");
+        var allLive = await Rates(city, later);
+        await TestHost.App.Services.GetRequiredService<StatsRefresh>().RunAsync();
+        Assert.That(await Rates(city, later), Is.EqualTo(allLive));
+    }
+
+    private static async Task<string> Rates(DashboardFilter f, DateTimeOffset now) =>
+        string.Join(";", (await Queries.RatesAsync(f, Queries.WindowStart(now, 30), now)).OrderBy(r => r.Clock).Select(r => $"{r.Clock}:{r.OnTime}/{r.Total}"));
+
+    private static async Task<string> Trend(DashboardFilter f, DateTimeOffset now) =>
+        string.Join(";", (await Queries.TrendAsync(f, Queries.WindowStart(now, 30), now)).OrderBy(r => r.Day).ThenBy(r => r.Clock).Select(r => $"{r.Day}:{r.Clock}:{r.OnTime}/{r.Total}"));
+
+    private static async Task<string> Counts(DashboardFilter f) =>
+        string.Join(";", (await Queries.StateCountsAsync(f)).Counts.OrderBy(c => c.DistrictId).ThenBy(c => c.State).Select(c => $"{c.DistrictId}:{c.State}:{c.Count}"));
+}

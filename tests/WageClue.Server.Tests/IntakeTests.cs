@@ -6,6 +6,16 @@ namespace WageClue.Server.Tests;
 public class IntakeTests : ApiTest
 {
     [Test]
+    public async Task The_intake_answer_is_the_clue_as_stored()
+    {
+        var api = await TestHost.As("cw.zd");
+        Time.Advance(TimeSpan.FromTicks(1234567)); // a time with sub-microsecond ticks, which PostgreSQL does not keep
+        var created = await api.RegisterAsync();
+        var read = await api.GetObjectAsync($"/api/clues/{created.Id()}");
+        Assert.That(System.Text.Json.Nodes.JsonNode.DeepEquals(created, read), Is.True, $"{created.ToJsonString()}\n{read.ToJsonString()}");
+    }
+
+    [Test]
     public async Task A_hotline_clue_gets_its_three_deadlines_and_lands_in_the_district_queue()
     {
         var api = await TestHost.As("cw.zd");

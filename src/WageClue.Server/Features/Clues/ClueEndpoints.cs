@@ -60,7 +60,8 @@ public static partial class ClueEndpoints
         if (result.Outcome == IntakeOutcome.KeyReusedForAnotherRequest)
             return Problems.Unprocessable("该 Idempotency-Key 已用于另一份不同的登记请求");
         if (result.Outcome == IntakeOutcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
-        var (clue, clocks) = (await clues.FindWithClocksAsync(result.ClueId))!.Value;
+        // A new clue is answered from what was just written; a replay reads the first request's clue.
+        var (clue, clocks) = result.Created ?? (await clues.FindWithClocksAsync(result.ClueId))!.Value;
         return TypedResults.Created($"/api/clues/{clue.Id}", responses.ToResponse(clue, clocks, me));
     }
 

@@ -76,7 +76,8 @@ public sealed record ClueFilter(
 
 public enum IntakeOutcome { Created, Replayed, KeyReusedForAnotherRequest }
 
-public sealed record IntakeResult(IntakeOutcome Outcome, long ClueId);
+/// <param name="Created">The stored clue and clocks when this request created them, so the response needs no read.</param>
+public sealed record IntakeResult(IntakeOutcome Outcome, long ClueId, (ClueRow Clue, IReadOnlyList<ClockRow> Clocks)? Created = null);
 
 public sealed class ClueRepository(NpgsqlDataSource db)
 {
@@ -168,8 +169,11 @@ public sealed class ClueRepository(NpgsqlDataSource db)
     /// </summary>
     public static async Task<IntakeResult> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ValidIntake intake,
         string definitionId, int definitionVersion, string initialState, long calendarVersion, ClockPlan plan,
-        long userId, string? idempotencyKey, byte[] requestHash, DateTimeOffset now)
+        long userId, string? idempotencyKey, byte[] requestHash, DateTimeOffset now, string districtName = "")
     {
+        // What PostgreSQL keeps (microseconds), so the row returned below equals the row a later read returns.
+        now = now.AddTicks(-(now.Ticks % 10));
+        var trackingCode = TrackingCodes.New();
         var id = await conn.ExecuteScalarAsync<long>("""
             INSERT INTO wageclue.clues (tracking_code, definition_id, definition_version, calendar_version, channel, district_id,
                 complainant_name, complainant_phone, complainant_id_number, employer_name, employer_credit_code, industry,
@@ -180,7 +184,7 @@ public sealed class ClueRepository(NpgsqlDataSource db)
             RETURNING id
             """, new
             {
-                trackingCode = TrackingCodes.New(), definitionId, definitionVersion, calendarVersion,
+                trackingCode, definitionId, definitionVersion, calendarVersion,
                 intake.Channel, intake.DistrictId, intake.ComplainantName, intake.ComplainantPhone, intake.ComplainantIdNumber,
                 intake.EmployerName, intake.EmployerCreditCode, intake.Industry, intake.WorkerCount, intake.AmountOwed,
                 intake.Description, intake.ReceivedAt, receiptDay = plan.ReceiptDay.Day, initialState, now, userId,
@@ -232,7 +236,17 @@ public sealed class ClueRepository(NpgsqlDataSource db)
             }
         }
         await tx.CommitAsync();
-        return new IntakeResult(IntakeOutcome.Created, id);
+        var clue = new ClueRow
+        {
+            Id = id, TrackingCode = trackingCode, DefinitionId = definitionId, DefinitionVersion = definitionVersion,
+            CalendarVersion = calendarVersion, Channel = intake.Channel, DistrictId = intake.DistrictId, DistrictName = districtName,
+            ComplainantName = intake.ComplainantName, ComplainantPhone = intake.ComplainantPhone, ComplainantIdNumber = intake.ComplainantIdNumber,
+            EmployerName = intake.EmployerName, EmployerCreditCode = intake.EmployerCreditCode, Industry = intake.Industry,
+            WorkerCount = intake.WorkerCount, AmountOwed = intake.AmountOwed, Description = intake.Description,
+            ReceivedAt = intake.ReceivedAt.AddTicks(-(intake.ReceivedAt.Ticks % 10)), ReceiptDay = plan.ReceiptDay.Day, State = initialState, Version = 1, CreatedAt = now, UpdatedAt = now,
+        };
+        var clocks = plan.Clocks.Select(c => new ClockRow { ClueId = id, Clock = c.Clock, DueAt = c.DueAt, Provisional = c.Provisional }).ToList();
+        return new IntakeResult(IntakeOutcome.Created, id, (clue, clocks));
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ public abstract record ActionOutcome
 /// needs the database and writes in one transaction. Used by the API and by the demo data, so both take one path.
 /// </summary>
 public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows, CalendarStore calendars, ClueRepository clues,
-    UserRepository users, TimeProvider time, IOptions<ClueOptions> options)
+    UserRepository users, Districts.DistrictRepository districts, TimeProvider time, IOptions<ClueOptions> options)
 {
     /// <summary>The engine new clues start with: the highest version of the configured definition.</summary>
     public WorkflowEngine CurrentEngine => workflows.Latest(options.Value.DefinitionId);
@@ -37,8 +37,9 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
         await CalendarRepository.LockSharedAsync(conn, tx);
         var calendar = await calendars.GetAsync(conn, tx);
         var plan = ClockPlanner.Plan(definition, calendar, intake.ReceivedAt);
+        var districtName = (await districts.ListAsync()).FirstOrDefault(d => d.Id == intake.DistrictId)?.Name ?? "";
         return await ClueRepository.InsertAsync(conn, tx, intake, definition.Id, definition.Version, definition.InitialState,
-            calendar.Version, plan, by.Id, idempotencyKey, requestHash, time.GetUtcNow());
+            calendar.Version, plan, by.Id, idempotencyKey, requestHash, time.GetUtcNow(), districtName);
     }
 
     public async Task<ActionOutcome> FireAsync(ClueRow clue, string action, CurrentUser actor, IReadOnlyDictionary<string, JsonElement> fields)

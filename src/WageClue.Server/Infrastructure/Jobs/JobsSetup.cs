@@ -54,6 +54,8 @@ public static class JobsSetup
         recurring.AddOrUpdate<OutboxSender>(OutboxSender.RecurringJobId, s => s.DrainAsync(CancellationToken.None), options.SweepCron);
 
         recurring.AddOrUpdate<StatsRefresh>(StatsRefresh.RecurringJobId, s => s.RunAsync(), options.StatsCron);
+        // Build the summaries now too, rather than count live for up to 5 minutes after a deployment or a restore.
+        app.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<StatsRefresh>(s => s.RunAsync());
 
         var engine = app.Services.GetRequiredService<ClueWorkflow>().CurrentEngine;
         if (engine.Definition.Digest is { } digest)

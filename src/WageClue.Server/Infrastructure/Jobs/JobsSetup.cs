@@ -72,6 +72,9 @@ public static class JobsSetup
 
         app.MapHangfireDashboardWithAuthorizationPolicy(DashboardPolicy, "/hangfire", new DashboardOptions
         {
+            // The admin policy is the only gate; Hangfire's default filter would also refuse every remote request.
+            Authorization = [],
+            AsyncAuthorization = [],
             DashboardTitle = "WageClue 后台任务",
             AppPath = "/",
             DisplayStorageConnectionString = false,

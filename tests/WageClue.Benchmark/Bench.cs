@@ -26,7 +26,8 @@ public sealed record QueryRow(string Query, int Clues, double P50Ms, double P95M
 /// <param name="StatsRebuildMs">How long the dashboards' summary rebuild (a background job every 5 minutes) took at this size.</param>
 public sealed record SizeRow(int Clues, double StatsRebuildMs);
 
-public sealed record StormResult(int Clocks, double SecondsToRecorded, double DrainPerSecond, int Delivered, int Duplicates);
+/// <param name="Clocks">Per storm; <paramref name="Delivered"/> and <paramref name="Duplicates"/> are over all of them.</param>
+public sealed record StormResult(int Clocks, int Storms, Spread SecondsToRecorded, Spread DrainPerSecond, int Delivered, int Duplicates);
 
 public sealed record Target(string Name, string Goal, string Measured, bool Met);
 
@@ -76,7 +77,10 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         }
         var mbPer100k = await DataGenerator.WageClueSizeMegabytesAsync(_db) / (settings.Sizes[^1] / 100_000.0);
 
-        var storm = await StormAsync(sink);
+        var storms = new List<(double Seconds, double Drain, int Delivered, int Duplicates)>();
+        for (var i = 0; i < settings.StormRepeats; i++) storms.Add(await StormAsync(sink, i));
+        var storm = new StormResult(settings.StormClocks, storms.Count, Stats.SpreadOf(storms.Select(x => x.Seconds).ToList()),
+            Stats.SpreadOf(storms.Select(x => x.Drain).ToList()), storms.Sum(x => x.Delivered), storms.Sum(x => x.Duplicates));
 
         var engine = WorkflowDefinitionLoader.LoadDirectory(Path.Combine(Path.GetDirectoryName(serverDll)!, "workflows")).Latest("wage-arrears-clue");
         var intakeCeiling = await ThroughputAsync("intake ceiling (Npgsql, the intake's SQL)", () => IntakeDirectAsync(engine), null);
@@ -171,12 +175,12 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
     /// Many clocks due at the same close-of-business minute. Deadlines are whole minutes (17:30), so the moment is the
     /// next whole minute at least 20 s ahead; the server's sweep runs on its own schedule (every minute, by default).
     /// </summary>
-    private async Task<StormResult> StormAsync(SmtpSink sink)
+    private async Task<(double Seconds, double Drain, int Delivered, int Duplicates)> StormAsync(SmtpSink sink, int round)
     {
         await using var conn = await _db.OpenConnectionAsync();
         var dbNow = await conn.ExecuteScalarAsync<DateTime>("SELECT now()");
         var moment = new DateTimeOffset(dbNow.AddSeconds(20).Ticks - dbNow.AddSeconds(20).Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(1);
-        var (first, last) = await WorkGenerator.AddStormAsync(_db, settings.StormClocks, StormDistrict, moment);
+        var (first, last) = await WorkGenerator.AddStormAsync(_db, settings.StormClocks, StormDistrict, moment, round);
         Say($"storm: {settings.StormClocks:N0} clocks due at {moment:HH:mm:ss} UTC");
         sink.Clear();
         var offset = DateTimeOffset.UtcNow - new DateTimeOffset(await conn.ExecuteScalarAsync<DateTime>("SELECT now()"), TimeSpan.Zero);
@@ -205,7 +209,7 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         var duplicates = storm.Count - storm.Select(r => r.MessageId).Distinct().Count();
         var drain = storm.Count / Math.Max(span, 0.001);
         Say($"  {storm.Count:N0} delivered at {drain:F0} emails/s, {duplicates} duplicates");
-        return new StormResult(settings.StormClocks, toRecorded, drain, storm.Count, duplicates);
+        return (toRecorded, drain, storm.Count, duplicates);
     }
 
     private async Task<List<ThroughputRow>> ThroughputAsync(string name, Func<Task<bool>> operation, List<ThroughputRow>? ceiling, int perOperation = 1)

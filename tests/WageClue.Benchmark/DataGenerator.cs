@@ -103,7 +103,7 @@ public static class WorkGenerator
     }
 
     /// <summary>Clues whose accept clock falls due at <paramref name="dueAt"/>, warnings already sent: the close-of-business storm.</summary>
-    public static async Task<(long First, long Last)> AddStormAsync(NpgsqlDataSource db, int count, string district, DateTimeOffset dueAt)
+    public static async Task<(long First, long Last)> AddStormAsync(NpgsqlDataSource db, int count, string district, DateTimeOffset dueAt, int round)
     {
         await using var conn = await db.OpenConnectionAsync();
         var ids = (await conn.QueryAsync<long>("""
@@ -111,7 +111,7 @@ public static class WorkGenerator
                 INSERT INTO wageclue.clues (tracking_code, definition_id, definition_version, calendar_version, channel, district_id,
                     complainant_name, complainant_phone, employer_name, worker_count, amount_owed, description, received_at, receipt_day,
                     state, created_at, updated_at)
-                SELECT 'ZBSTORM' || lpad(g::text, 8, '0'), 'wage-arrears-clue', 1, 1, 'hotline-12345', @district,
+                SELECT 'ZBSTORM' || @round::text || lpad(g::text, 8, '0'), 'wage-arrears-clue', 1, 1, 'hotline-12345', @district,
                     '王五', '13800001111', '淄博某公司' || g, 3, 9000, '收尾前的大批线索', @dueAt - interval '6 hours',
                     ((@dueAt - interval '6 hours') AT TIME ZONE 'Asia/Shanghai')::date, 'received', now(), now()
                 FROM generate_series(1, @count) g
@@ -120,7 +120,7 @@ public static class WorkGenerator
                 INSERT INTO wageclue.clue_clocks (clue_id, district_id, clock, due_at, provisional, escalation_level, next_escalation_at)
                 SELECT id, @district, 'accept', @dueAt, false, 1, @dueAt FROM c)
             SELECT id FROM c
-            """, new { count, district, dueAt = dueAt.UtcDateTime }, commandTimeout: 0)).AsList();
+            """, new { count, district, dueAt = dueAt.UtcDateTime, round }, commandTimeout: 0)).AsList();
         return (ids.Min(), ids.Max());
     }
 }

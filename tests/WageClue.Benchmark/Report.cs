@@ -22,9 +22,9 @@ public static class Report
             var growth = q.P95Ms / Math.Max(before.P95Ms, 0.001);
             targets.Add(new($"{q.Query}: p95 {large:N0} / {small:N0}", "≤ 2×", $"{growth:F1}×", growth <= 2));
         }
-        targets.Add(new($"storm of {r.Storm.Clocks:N0} clocks escalated and queued", "≤ 60 s", $"{r.Storm.SecondsToRecorded:F1} s", r.Storm.SecondsToRecorded <= 60));
-        targets.Add(new("outbox drain to the SMTP sink", "≥ 200 emails/s", $"{r.Storm.DrainPerSecond:F0} /s", r.Storm.DrainPerSecond >= 200));
-        targets.Add(new("duplicate escalation emails", "0", $"{r.Storm.Duplicates} (delivered {r.Storm.Delivered:N0})", r.Storm.Duplicates == 0 && r.Storm.Delivered == r.Storm.Clocks));
+        targets.Add(new($"storm of {r.Storm.Clocks:N0} clocks escalated and queued (slowest of {r.Storm.Storms})", "≤ 60 s", $"{r.Storm.SecondsToRecorded.Max:F1} s", r.Storm.SecondsToRecorded.Max <= 60));
+        targets.Add(new($"outbox drain to the SMTP sink (slowest of {r.Storm.Storms})", "≥ 200 emails/s", $"{r.Storm.DrainPerSecond.Min:F0} /s", r.Storm.DrainPerSecond.Min >= 200));
+        targets.Add(new("duplicate escalation emails", "0", $"{r.Storm.Duplicates} (delivered {r.Storm.Delivered:N0})", r.Storm.Duplicates == 0 && r.Storm.Delivered == r.Storm.Clocks * r.Storm.Storms));
         targets.Add(new("server peak resident memory", "≤ 400 MB", $"{r.PeakServerMb:F0} MB", r.PeakServerMb <= 400));
         return targets;
     }
@@ -50,8 +50,8 @@ public static class Report
         foreach (var q in r.Dashboard) t.AppendLine($"{q.Query,-44} {q.Clues,10:N0} {q.P50Ms,8:F1} {q.P95Ms,8:F1}");
         foreach (var z in r.Sizes) t.AppendLine($"{"(background) summaries rebuilt",-44} {z.Clues,10:N0} {z.StatsRebuildMs,8:F0} ms");
         t.AppendLine();
-        t.AppendLine($"Storm: {r.Storm.Clocks:N0} clocks due at one minute; all escalated and queued after {r.Storm.SecondsToRecorded:F1} s; " +
-            $"drained at {r.Storm.DrainPerSecond:F0} emails/s; {r.Storm.Delivered:N0} delivered, {r.Storm.Duplicates} duplicates");
+        t.AppendLine($"Storm ({r.Storm.Storms}×): {r.Storm.Clocks:N0} clocks due at one minute; all escalated and queued after {r.Storm.SecondsToRecorded} s; " +
+            $"drained at {r.Storm.DrainPerSecond} emails/s; {r.Storm.Delivered:N0} delivered, {r.Storm.Duplicates} duplicates");
         t.AppendLine($"Server peak resident memory {r.PeakServerMb:F0} MB; database (wageclue schema) {r.DatabaseMbPer100kClues:F1} MB per 100 000 clues");
         t.AppendLine();
         t.AppendLine($"{"Target",-60} {"goal",-16} {"measured",-22} ");

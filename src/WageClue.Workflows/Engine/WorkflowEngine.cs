@@ -21,6 +21,12 @@ public sealed class WorkflowEngine(WorkflowDefinition definition)
 
     public DateTimeOffset ToLocal(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, Zone);
 
+    /// <summary>Midnight at the start of a local day, as an instant.</summary>
+    public DateTimeOffset StartOfDay(DateOnly day) => TimeZones.AtLocal(Zone, day, TimeOnly.MinValue);
+
+    /// <summary>Midnight at the end of the local day <paramref name="instant"/> falls on.</summary>
+    public DateTimeOffset EndOfDay(DateTimeOffset instant) => StartOfDay(TimeZones.LocalDay(Zone, instant).AddDays(1));
+
     public Decision Decide(string state, string action, Actor actor, IReadOnlyDictionary<string, JsonElement> fields)
     {
         var def = Definition.FindAction(action);

@@ -47,11 +47,7 @@ public sealed class DeadlineCalculator(WorkingCalendar calendar, TimeZoneInfo zo
         return new Deadline(AtLocal(day, hours.CloseOfBusiness), provisional);
     }
 
-    public DateTimeOffset AtLocal(DateOnly day, TimeOnly time)
-    {
-        var local = day.ToDateTime(time, DateTimeKind.Unspecified);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
-    }
+    public DateTimeOffset AtLocal(DateOnly day, TimeOnly time) => TimeZones.AtLocal(zone, day, time);
 
     /// <summary>
     /// Moves an instant by working time: only the business periods of working days count, so two working hours

@@ -17,4 +17,14 @@ public static class TimeZones
             return TimeZoneInfo.CreateCustomTimeZone(id, TimeSpan.FromHours(8), "China Standard Time", "China Standard Time");
         }
     }
+
+    /// <summary>A local wall-clock time in the zone as an instant (deadlines, midnights of local days).</summary>
+    public static DateTimeOffset AtLocal(TimeZoneInfo zone, DateOnly day, TimeOnly time)
+    {
+        var local = day.ToDateTime(time, DateTimeKind.Unspecified);
+        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+    }
+
+    /// <summary>The local day an instant falls on.</summary>
+    public static DateOnly LocalDay(TimeZoneInfo zone, DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, zone).DateTime);
 }

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using WageClue.Workflows.Sla;
 
 namespace WageClue.Server.Features.Dashboard;
 
@@ -45,7 +46,7 @@ public sealed record TrendRow(DateOnly Day, string Clock, long OnTime, long Tota
 public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
 {
     private readonly string _zoneId = timeZone;
-    private readonly TimeZoneInfo _zone = WageClue.Workflows.Sla.TimeZones.Find(timeZone);
+    private readonly TimeZoneInfo _zone = TimeZones.Find(timeZone);
 
     /// <summary>Running clocks due after <paramref name="after"/> (if given) and at or before <paramref name="upTo"/>, earliest (most overdue) first.</summary>
     public async Task<(IReadOnlyList<DeadlineRow> Rows, long Total)> DeadlinesAsync(DashboardFilter f, DateTimeOffset? after, DateTimeOffset upTo, int page, int pageSize)
@@ -138,8 +139,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
         await using var conn = await db.OpenConnectionAsync();
         if (f.NeedsClue) return (await LiveAsync(conn, f, from, to)).ToList();
 
-        var fromLocal = TimeZoneInfo.ConvertTime(from, _zone);
-        var firstWholeDay = fromLocal.TimeOfDay == TimeSpan.Zero ? Midnight(fromLocal.Date) : Midnight(fromLocal.Date.AddDays(1));
+        var fromDay = TimeZones.LocalDay(_zone, from);
+        var firstWholeDay = Midnight(fromDay) == from ? from : Midnight(fromDay.AddDays(1));
         // Npgsql reads timestamptz as a UTC DateTime ('-infinity', never rebuilt, as DateTime.MinValue).
         var until = Utc(await conn.ExecuteScalarAsync<DateTime>("SELECT days_until FROM wageclue.stats_refresh"));
         var summaryEnd = until < to ? until : to;
@@ -147,8 +148,8 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
 
         var (where, args) = DistrictWhere(f, "s.district_id");
         where.Add("s.day >= @firstDay AND s.day < @endDay");
-        args.Add("firstDay", DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(firstWholeDay, _zone).Date));
-        args.Add("endDay", DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(summaryEnd, _zone).Date));
+        args.Add("firstDay", TimeZones.LocalDay(_zone, firstWholeDay));
+        args.Add("endDay", TimeZones.LocalDay(_zone, summaryEnd));
         var rows = (await conn.QueryAsync<(DateTime, string, string, long, long)>($"""
             SELECT s.day, s.district_id, s.clock, s.on_time, s.total FROM wageclue.clock_day_stats s WHERE {string.Join(" AND ", where)}
             """, args)).Select(r => new DailyRow(DateOnly.FromDateTime(r.Item1), r.Item2, r.Item3, r.Item4, r.Item5)).ToList();
@@ -159,16 +160,16 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
 
     /// <summary>"The last N days": from local midnight N-1 days before today, so every day in it is a whole day.</summary>
     public DateTimeOffset WindowStart(DateTimeOffset now, int days) =>
-        Midnight(TimeZoneInfo.ConvertTime(now, _zone).Date.AddDays(1 - days));
+        Midnight(TimeZones.LocalDay(_zone, now).AddDays(1 - days));
 
     private static DateTimeOffset Utc(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
 
-    private DateTimeOffset Midnight(DateTime localDate) => new DateTimeOffset(localDate, _zone.GetUtcOffset(localDate)).ToUniversalTime();
+    private DateTimeOffset Midnight(DateOnly day) => TimeZones.AtLocal(_zone, day, TimeOnly.MinValue);
 
     private async Task<IEnumerable<DailyRow>> LiveAsync(NpgsqlConnection conn, DashboardFilter f, DateTimeOffset from, DateTimeOffset to)
     {
         if (from >= to) return [];
-        var (where, args) = f.NeedsClue ? ClueWhere(f) : DistrictWhere(f, "k.district_id");
+        var (where, args) = f.NeedsClue ? ClueWhere(f, "k.district_id") : DistrictWhere(f, "k.district_id");
         where.Add("k.due_at >= @from AND k.due_at < @to AND k.cancelled_at IS NULL");
         args.Add("from", from.ToUniversalTime());
         args.Add("to", to.ToUniversalTime());
@@ -184,8 +185,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
 
     private static (List<string>, DynamicParameters) DeadlineWhere(DashboardFilter f, DateTimeOffset? after, DateTimeOffset upTo)
     {
-        var (where, args) = f.NeedsClue ? ClueWhere(f) : DistrictWhere(f, "k.district_id");
-        if (f.NeedsClue) where = where.Select(w => w.Replace("c.district_id", "k.district_id")).ToList();
+        var (where, args) = f.NeedsClue ? ClueWhere(f, "k.district_id") : DistrictWhere(f, "k.district_id");
         where.Add("k.met_at IS NULL AND k.cancelled_at IS NULL AND k.due_at <= @upTo");
         if (after != null) where.Add("k.due_at > @after");
         args.Add("upTo", upTo.ToUniversalTime());
@@ -202,9 +202,10 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
         return (where, args);
     }
 
-    private static (List<string>, DynamicParameters) ClueWhere(DashboardFilter f)
+    /// <param name="districtColumn">The clock's copy of the district where clocks are read, so its index serves.</param>
+    private static (List<string>, DynamicParameters) ClueWhere(DashboardFilter f, string districtColumn = "c.district_id")
     {
-        var (where, args) = DistrictWhere(f, "c.district_id");
+        var (where, args) = DistrictWhere(f, districtColumn);
         if (f.State != null) { where.Add("c.state = @state"); args.Add("state", f.State); }
         if (f.AssigneeId != null) { where.Add("c.assignee_id = @assignee"); args.Add("assignee", f.AssigneeId); }
         if (f.Unassigned) where.Add("c.assignee_id IS NULL");

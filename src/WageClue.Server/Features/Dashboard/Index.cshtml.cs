@@ -124,9 +124,7 @@ public sealed class IndexModel(DashboardQueries queries, DistrictRepository dist
     private (DateTimeOffset Now, DateTimeOffset EndOfToday) Today()
     {
         var now = time.GetUtcNow();
-        var engine = workflow.CurrentEngine;
-        var today = DateOnly.FromDateTime(engine.ToLocal(now).DateTime).AddDays(1).ToDateTime(TimeOnly.MinValue);
-        return (now, new DateTimeOffset(today, engine.Zone.GetUtcOffset(today)));
+        return (now, workflow.CurrentEngine.EndOfDay(now));
     }
 
     /// <summary>The filter from the query, within what the caller may read; null when a district outside it is asked for.</summary>

@@ -31,10 +31,8 @@ public sealed class LeadershipModel(DashboardQueries queries, DistrictRepository
         var city = new DashboardFilter(null, null, null, null, false, null);
         var final = Definition.States.Where(s => s.Final).Select(s => s.Id).ToHashSet();
         var (counts, _) = await queries.StateCountsAsync(city);
-        var endOfToday = engine.ToLocal(now).Date.AddDays(1);
-        var todayEnd = new DateTimeOffset(endOfToday, engine.Zone.GetUtcOffset(endOfToday));
         var overdue = await queries.DeadlineCountsByDistrictAsync(city, null, now);
-        var today = await queries.DeadlineCountsByDistrictAsync(city, now, todayEnd);
+        var today = await queries.DeadlineCountsByDistrictAsync(city, now, engine.EndOfDay(now));
         var rates = (await queries.RatesByDistrictAsync(city, queries.WindowStart(now, Days), now)).ToLookup(r => r.DistrictId);
         Lines = (await districts.ListAsync()).Select(d => new DistrictLine(d,
             counts.Where(c => c.DistrictId == d.Id && !final.Contains(c.State)).Sum(c => c.Count),

@@ -3,6 +3,7 @@ using Hangfire;
 using Npgsql;
 using WageClue.Server.Features.Clues;
 using WageClue.Server.Infrastructure.Jobs;
+using WageClue.Workflows.Sla;
 
 namespace WageClue.Server.Features.Dashboard;
 
@@ -31,9 +32,8 @@ public sealed class StatsRefresh(NpgsqlDataSource db, ClueWorkflow workflow, Job
     /// <summary>The rebuild itself, in the caller's transaction (the benchmark times it); returns the summary's end.</summary>
     public static async Task<DateTimeOffset> RebuildAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string timeZone, DateTimeOffset now)
     {
-        var zone = WageClue.Workflows.Sla.TimeZones.Find(timeZone);
-        var midnight = TimeZoneInfo.ConvertTime(now, zone).Date;
-        var daysUntil = new DateTimeOffset(midnight, zone.GetUtcOffset(midnight)).ToUniversalTime();
+        var zone = TimeZones.Find(timeZone);
+        var daysUntil = TimeZones.AtLocal(zone, TimeZones.LocalDay(zone, now), TimeOnly.MinValue).ToUniversalTime();
         await conn.ExecuteAsync("""
             DELETE FROM wageclue.clue_state_counts;
             INSERT INTO wageclue.clue_state_counts (district_id, state, count)

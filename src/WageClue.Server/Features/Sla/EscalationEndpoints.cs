@@ -55,8 +55,8 @@ public static class EscalationEndpoints
             if (DateOnly.TryParseExact(d, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
             {
                 var engine = workflow.CurrentEngine;
-                from = Midnight(engine, day);
-                to = Midnight(engine, day.AddDays(1));
+                from = engine.StartOfDay(day);
+                to = engine.StartOfDay(day.AddDays(1));
             }
             else errors["date"] = ["须为 YYYY-MM-DD 格式的日期"];
         }
@@ -87,12 +87,6 @@ public static class EscalationEndpoints
         if (status == null || status is EmailStatus.Sent or EmailStatus.Pending or EmailStatus.Failed or EmailStatus.Skipped) return status;
         errors["status"] = ["须为 sent、pending、failed 或 skipped"];
         return null;
-    }
-
-    private static DateTimeOffset Midnight(WorkflowEngine engine, DateOnly day)
-    {
-        var local = day.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(local, engine.Zone.GetUtcOffset(local)).ToUniversalTime();
     }
 
     private static async Task<List<EscalationResponse>> ToResponsesAsync(IReadOnlyList<EscalationRow> rows, EscalationRepository escalations, ClueWorkflow workflow)

@@ -59,7 +59,8 @@ public sealed class EscalationRepository(NpgsqlDataSource db)
         var filter = where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "";
         var args = new
         {
-            Districts = f.Districts?.ToArray(), f.District, f.ClueId, f.From, f.To,
+            // Npgsql writes timestamptz only from UTC.
+            Districts = f.Districts?.ToArray(), f.District, f.ClueId, From = f.From?.ToUniversalTime(), To = f.To?.ToUniversalTime(),
             Statuses = f.Status == "pending" ? new[] { "pending", "sending" } : new[] { f.Status ?? "" },
             f.PageSize, Offset = (f.Page - 1) * f.PageSize,
         };

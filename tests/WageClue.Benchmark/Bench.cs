@@ -13,6 +13,7 @@ using WageClue.Server.Features.Accounts;
 using WageClue.Server.Features.Calendar;
 using WageClue.Server.Features.Clues;
 using WageClue.Server.Features.Dashboard;
+using WageClue.Server.Features.Instances;
 using WageClue.Workflows.Definitions;
 using WageClue.Workflows.Engine;
 using WageClue.Workflows.Sla;
@@ -191,7 +192,7 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         {
             recorded = await conn.ExecuteScalarAsync<long>("""
                 SELECT count(*) FROM wageclue.escalations e JOIN wageclue.email_outbox o ON o.escalation_id = e.id
-                WHERE e.clue_id BETWEEN @first AND @last AND e.level = 2
+                WHERE e.instance_id BETWEEN @first AND @last AND e.level = 2
                 """, new { first, last });
             if (recorded >= settings.StormClocks) break;
             await Task.Delay(100);
@@ -240,9 +241,7 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         var now = DateTimeOffset.UtcNow;
         var intake = new ValidIntake("hotline-12345", Zhangdian, "刘洋", "13905331234", null, "淄博某某配送服务有限公司", null, "platform", 6, 28600m,
             "六名外卖骑手反映10月工资未付。", now);
-        var plan = ClockPlanner.Plan(engine.Definition, calendar, now);
-        await ClueRepository.InsertAsync(conn, tx, intake, engine.Definition.Id, engine.Definition.Version, engine.Definition.InitialState,
-            calendar.Version, plan, _caseworkerId, Guid.NewGuid().ToString("N"), new byte[32], now);
+        await ClueRepository.InsertAsync(conn, tx, intake, engine, calendar, _caseworkerId, Guid.NewGuid().ToString("N"), new byte[32], now);
         return true;
     }
 
@@ -264,7 +263,8 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         description = "六名外卖骑手反映10月工资未付。",
     };
 
-    // accept, then connect, as ClueWorkflow.FireAsync does each: read the clue, decide, apply.
+    // accept, then connect, as ClueWorkflow.FireAsync does each: read the clue with its clocks, decide with the clock
+    // effects on the calendar, apply them (compare-and-set, clocks, history, attributes) in one transaction.
     private async Task<bool> TransitionDirectAsync(WorkflowEngine engine, Queue<long> work)
     {
         long id;
@@ -273,9 +273,16 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         var actor = new Actor(_caseworkerId, Roles.Caseworker);
         foreach (var (action, fields) in new[] { ("accept", AcceptFields), ("connect", ConnectFields) })
         {
-            var clue = (await clues.FindAsync(id))!;
-            var allowed = (Allowed)engine.Decide(clue.State, action, actor, fields);
-            if (!await clues.ApplyAsync(clue, action, allowed, _caseworkerId, DateTimeOffset.UtcNow)) throw new InvalidOperationException("version moved");
+            var (clue, clocks) = (await clues.FindWithClocksAsync(id))!.Value;
+            var now = DateTimeOffset.UtcNow;
+            await using var conn = await _db.OpenConnectionAsync();
+            await using var tx = await conn.BeginTransactionAsync();
+            await CalendarRepository.LockSharedAsync(conn, tx);
+            var calendar = await _calendars.GetAsync(conn, tx);
+            var allowed = (Allowed)engine.Decide(clue.Snapshot(clocks), action, actor, fields, now, calendar);
+            if (await WorkflowWriter.ApplyAsync(conn, tx, clue.Instance, action, allowed, _caseworkerId, now) == null) throw new InvalidOperationException("version moved");
+            await ClueRepository.UpdateAttributesAsync(conn, tx, id, allowed.Updates);
+            await tx.CommitAsync();
         }
         return true;
     }

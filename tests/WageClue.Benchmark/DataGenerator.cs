@@ -25,45 +25,52 @@ public static class DataGenerator
                    now() - (g % 120) * interval '1 day' - (g % 600) * interval '1 minute' AS received_at
             FROM generate_series(@first, @last) g;
 
-            INSERT INTO wageclue.clues (tracking_code, definition_id, definition_version, calendar_version, channel, district_id,
-                complainant_name, complainant_phone, employer_name, worker_count, amount_owed, description, received_at, receipt_day,
-                state, version, assignee_id, created_at, updated_at)
-            SELECT 'ZBBULK' || lpad(g::text, 10, '0'), 'wage-arrears-clue', 1, 1,
-                (ARRAY['hotline-12345','national-platform','walk-in','letters-visits','inspection','transfer'])[1 + g % 6],
-                (@districts)[1 + g % 11],
-                '王五', '13800001111', '淄博某公司' || g, 1 + g % 40, (g % 200000) / 1.0, '批量生成的线索', received_at,
-                (received_at AT TIME ZONE 'Asia/Shanghai')::date,
+            ALTER TABLE gen ADD COLUMN id bigint;
+            UPDATE gen SET id = nextval(pg_get_serial_sequence('wageclue.workflow_instances', 'id'));
+
+            INSERT INTO wageclue.workflow_instances (id, subject, definition_id, definition_version, calendar_version, state, version,
+                district_id, assignee_id, created_at, updated_at)
+            OVERRIDING SYSTEM VALUE
+            SELECT id, 'clue', 'wage-arrears-clue', 2, 1,
                 CASE WHEN g % 50 = 0 THEN 'rejected'
                      WHEN age = 0 THEN (ARRAY['received','accepted','connected'])[1 + g % 3]
                      WHEN age < 4 THEN (ARRAY['accepted','connected','handling'])[1 + g % 3]
                      WHEN age < 30 THEN (ARRAY['handling','resolved'])[1 + g % 2]
                      ELSE (ARRAY['resolved','closed','closed'])[1 + g % 3] END,
-                3, CASE WHEN age = 0 AND g % 3 = 0 THEN NULL ELSE @assigneeId END, received_at, received_at
+                3, (@districts)[1 + g % 11], CASE WHEN age = 0 AND g % 3 = 0 THEN NULL ELSE @assigneeId END, received_at, received_at
+            FROM gen;
+
+            INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
+                amount_owed, description, received_at, receipt_day)
+            SELECT id, 'ZBBULK' || lpad(g::text, 10, '0'),
+                (ARRAY['hotline-12345','national-platform','walk-in','letters-visits','inspection','transfer'])[1 + g % 6],
+                '王五', '13800001111', '淄博某公司' || g, 1 + g % 40, (g % 200000) / 1.0, '批量生成的线索', received_at,
+                (received_at AT TIME ZONE 'Asia/Shanghai')::date
             FROM gen;
             """, new { first = offset + 1, last = offset + count, districts = Districts, assigneeId }, commandTimeout: 0);
 
         // Clock k is due at 17:30 Beijing time (09:30 UTC) k days after receipt; met in time for 9 of 10 clues.
         await conn.ExecuteAsync("""
-            INSERT INTO wageclue.clue_clocks (clue_id, district_id, clock, due_at, provisional, met_at, met_by, cancelled_at, escalation_level, next_escalation_at)
-            SELECT c.id, c.district_id, k.clock, d.due_at, false,
+            INSERT INTO wageclue.workflow_clocks (instance_id, district_id, clock, started_at, due_at, provisional, met_at, met_by, cancelled_at, escalation_level, next_escalation_at)
+            SELECT c.id, c.district_id, k.clock, c.received_at, d.due_at, false,
                    CASE WHEN k.done THEN CASE WHEN c.id % 10 = 0 THEN d.due_at + interval '3 hours' ELSE d.due_at - interval '3 hours' END END,
                    CASE WHEN k.done THEN k.clock END,
                    CASE WHEN NOT k.done AND c.state = 'rejected' THEN c.received_at END,
                    CASE WHEN NOT k.done AND c.state <> 'rejected' AND d.due_at < now() THEN 3 ELSE 0 END,
                    CASE WHEN NOT k.done AND c.state <> 'rejected' AND d.due_at >= now() THEN d.due_at - interval '2 hours' END
-            FROM wageclue.clues c
+            FROM (SELECT c.id, c.received_at, c.tracking_code, i.state, i.district_id FROM wageclue.clues c JOIN wageclue.workflow_instances i ON i.id = c.id) c
             CROSS JOIN LATERAL (VALUES
                 ('accept', 0, c.state <> 'received' AND c.state <> 'rejected'),
                 ('connect', 1, c.state IN ('connected', 'handling', 'resolved', 'closed')),
                 ('feedback', 3, c.state IN ('handling', 'resolved', 'closed'))) AS k(clock, days, done)
             CROSS JOIN LATERAL (SELECT date_trunc('day', c.received_at) + (k.days || ' days')::interval + interval '9 hours 30 minutes' AS due_at) d
-            WHERE c.tracking_code LIKE 'ZBBULK%' AND c.id > (SELECT coalesce(max(clue_id), 0) FROM wageclue.clue_clocks);
+            WHERE c.tracking_code LIKE 'ZBBULK%' AND c.id > (SELECT coalesce(max(instance_id), 0) FROM wageclue.workflow_clocks);
 
-            INSERT INTO wageclue.clue_history (clue_id, at, kind, to_state, clue_version, data)
-            SELECT c.id, c.received_at, 'registered', 'received', 1, '{}'
+            INSERT INTO wageclue.workflow_history (instance_id, at, kind, to_state, instance_version, data)
+            SELECT c.id, c.received_at, 'registered', 'received', 1, '{"calendarVersion":1,"definition":{"id":"wage-arrears-clue","version":2},"clocks":[]}'
             FROM wageclue.clues c
-            WHERE c.tracking_code LIKE 'ZBBULK%' AND c.id > (SELECT coalesce(max(clue_id), 0) FROM wageclue.clue_history);
-            ANALYZE wageclue.clues; ANALYZE wageclue.clue_clocks; ANALYZE wageclue.clue_history;
+            WHERE c.tracking_code LIKE 'ZBBULK%' AND c.id > (SELECT coalesce(max(instance_id), 0) FROM wageclue.workflow_history);
+            ANALYZE wageclue.clues; ANALYZE wageclue.workflow_instances; ANALYZE wageclue.workflow_clocks; ANALYZE wageclue.workflow_history;
             """, commandTimeout: 0);
     }
 
@@ -85,18 +92,20 @@ public static class WorkGenerator
     {
         await using var conn = await db.OpenConnectionAsync();
         return (await conn.QueryAsync<long>("""
-            WITH c AS (
-                INSERT INTO wageclue.clues (tracking_code, definition_id, definition_version, calendar_version, channel, district_id,
-                    complainant_name, complainant_phone, employer_name, worker_count, amount_owed, description, received_at, receipt_day,
-                    state, created_at, updated_at)
-                SELECT @prefix || lpad(g::text, 9, '0'), 'wage-arrears-clue', 1, 1, 'hotline-12345', @district,
-                    '王五', '13800001111', '淄博某公司' || g, 3, 9000, '批量生成的线索', now(), (now() AT TIME ZONE 'Asia/Shanghai')::date,
-                    'received', now(), now()
-                FROM generate_series(1, @count) g
+            WITH i AS (
+                INSERT INTO wageclue.workflow_instances (subject, definition_id, definition_version, calendar_version, state, district_id, created_at, updated_at)
+                SELECT 'clue', 'wage-arrears-clue', 2, 1, 'received', @district, now(), now() FROM generate_series(1, @count) g
+                RETURNING id)
+            , c AS (
+                INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
+                    amount_owed, description, received_at, receipt_day)
+                SELECT id, @prefix || lpad(id::text, 9, '0'), 'hotline-12345', '王五', '13800001111', '淄博某公司' || id, 3, 9000, '批量生成的线索',
+                    now(), (now() AT TIME ZONE 'Asia/Shanghai')::date
+                FROM i
                 RETURNING id)
             , k AS (
-                INSERT INTO wageclue.clue_clocks (clue_id, district_id, clock, due_at, provisional, next_escalation_at)
-                SELECT id, @district, clock, now() + (days || ' days')::interval, false, now() + (days || ' days')::interval - interval '2 hours'
+                INSERT INTO wageclue.workflow_clocks (instance_id, district_id, clock, started_at, due_at, provisional, next_escalation_at)
+                SELECT id, @district, clock, now(), now() + (days || ' days')::interval, false, now() + (days || ' days')::interval - interval '2 hours'
                 FROM c CROSS JOIN (VALUES ('accept', 1), ('connect', 2), ('feedback', 4)) v(clock, days))
             SELECT id FROM c ORDER BY id
             """, new { count, district, prefix }, commandTimeout: 0)).AsList();
@@ -107,18 +116,20 @@ public static class WorkGenerator
     {
         await using var conn = await db.OpenConnectionAsync();
         var ids = (await conn.QueryAsync<long>("""
-            WITH c AS (
-                INSERT INTO wageclue.clues (tracking_code, definition_id, definition_version, calendar_version, channel, district_id,
-                    complainant_name, complainant_phone, employer_name, worker_count, amount_owed, description, received_at, receipt_day,
-                    state, created_at, updated_at)
-                SELECT 'ZBSTORM' || @round::text || lpad(g::text, 8, '0'), 'wage-arrears-clue', 1, 1, 'hotline-12345', @district,
-                    '王五', '13800001111', '淄博某公司' || g, 3, 9000, '收尾前的大批线索', @dueAt - interval '6 hours',
-                    ((@dueAt - interval '6 hours') AT TIME ZONE 'Asia/Shanghai')::date, 'received', now(), now()
-                FROM generate_series(1, @count) g
+            WITH i AS (
+                INSERT INTO wageclue.workflow_instances (subject, definition_id, definition_version, calendar_version, state, district_id, created_at, updated_at)
+                SELECT 'clue', 'wage-arrears-clue', 2, 1, 'received', @district, now(), now() FROM generate_series(1, @count) g
+                RETURNING id)
+            , c AS (
+                INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
+                    amount_owed, description, received_at, receipt_day)
+                SELECT id, 'ZBSTORM' || @round::text || lpad(id::text, 8, '0'), 'hotline-12345', '王五', '13800001111', '淄博某公司' || id, 3, 9000,
+                    '收尾前的大批线索', @dueAt - interval '6 hours', ((@dueAt - interval '6 hours') AT TIME ZONE 'Asia/Shanghai')::date
+                FROM i
                 RETURNING id)
             , k AS (
-                INSERT INTO wageclue.clue_clocks (clue_id, district_id, clock, due_at, provisional, escalation_level, next_escalation_at)
-                SELECT id, @district, 'accept', @dueAt, false, 1, @dueAt FROM c)
+                INSERT INTO wageclue.workflow_clocks (instance_id, district_id, clock, started_at, due_at, provisional, escalation_level, next_escalation_at)
+                SELECT id, @district, 'accept', @dueAt - interval '6 hours', @dueAt, false, 1, @dueAt FROM c)
             SELECT id FROM c
             """, new { count, district, dueAt = dueAt.UtcDateTime, round }, commandTimeout: 0)).AsList();
         return (ids.Min(), ids.Max());

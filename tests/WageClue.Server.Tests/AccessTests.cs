@@ -38,7 +38,7 @@ public class AccessTests : ApiTest
     }
 
     [Test]
-    public async Task A_leader_reads_every_district_but_gets_no_actions_and_an_admin_sees_no_clues()
+    public async Task A_leader_reads_every_district_acts_only_by_urging_and_an_admin_sees_no_clues()
     {
         var zd = await TestHost.As("cw.zd");
         var id = (await zd.RegisterAsync()).Id();
@@ -47,7 +47,7 @@ public class AccessTests : ApiTest
         var leader = await TestHost.As("leader");
         var page = await leader.GetObjectAsync("/api/clues");
         Assert.That(page["total"]!.GetValue<long>(), Is.EqualTo(2));
-        Assert.That((await leader.GetObjectAsync($"/api/clues/{id}"))["allowedActions"]!.AsArray(), Is.Empty);
+        Assert.That((await leader.GetObjectAsync($"/api/clues/{id}"))["allowedActions"]!.AsArray().Select(a => a!.Str("action")), Is.EqualTo(new[] { "urge" }));
 
         var admin = await TestHost.As("admin");
         Assert.That((await admin.Http.GetAsync("/api/clues")).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));

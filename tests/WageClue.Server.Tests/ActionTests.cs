@@ -27,8 +27,9 @@ public class ActionTests : ApiTest
         Assert.That(answered.Str("state"), Is.EqualTo("connected"), "feedback does not change the state");
         Assert.That(new[] { "accept", "connect", "feedback" }.Select(c => Api.Clock(answered, c).Str("status")), Is.All.EqualTo("met"));
 
-        await cw.DoAsync(id, "start-handling", new { route = "mediation" });
-        var resolved = await cw.DoAsync(id, "resolve", new { outcome = "已全额支付", amountRecovered = 28600.00m, workersPaid = 6 });
+        await cw.DoAsync(id, "mediate", new { note = "组织调解" });
+        var resolved = await cw.DoAsync(id, "resolve", new { outcomeType = "mediated-payment", outcome = "已全额支付", amountRecovered = 28600.00m, workersPaid = 6 });
+        Assert.That(resolved.Str("outcomeType"), Is.EqualTo("mediated-payment"));
         Assert.That(resolved["amountRecovered"]!.GetValue<decimal>(), Is.EqualTo(28600.00m));
         Assert.That(resolved["workersPaid"]!.GetValue<int>(), Is.EqualTo(6));
         Assert.That(resolved.Str("route"), Is.EqualTo("mediation"));
@@ -41,7 +42,7 @@ public class ActionTests : ApiTest
 
         var history = await cw.GetArrayAsync($"/api/clues/{id}/history");
         Assert.That(history.Select(h => h!["action"]?.GetValue<string>() ?? h!.Str("kind")),
-            Is.EqualTo(new[] { "registered", "accept", "connect", "feedback", "start-handling", "resolve", "close" }));
+            Is.EqualTo(new[] { "registered", "accept", "connect", "feedback", "mediate", "resolve", "close" }));
         Assert.That(history[2]!["data"]!["fields"]!["whom"]!.GetValue<string>(), Is.EqualTo("代理商办公室 孙经理"));
         Assert.That(history[2]!["actor"]!["id"]!.GetValue<long>(), Is.EqualTo(Id("cw.zd")));
         Assert.That(history.Select(h => h!["version"]!.GetValue<int>()), Is.EqualTo(new[] { 1, 2, 3, 4, 5, 6, 7 }));
@@ -56,8 +57,8 @@ public class ActionTests : ApiTest
 
         Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.OK), Is.EqualTo(1));
         Assert.That(responses.Count(r => r.StatusCode == HttpStatusCode.Conflict), Is.EqualTo(19));
-        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clue_history WHERE clue_id = @id AND action = 'accept'", new { id }), Is.EqualTo(1));
-        Assert.That(await TestHost.ScalarAsync<int>("SELECT version FROM wageclue.clues WHERE id = @id", new { id }), Is.EqualTo(2));
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.workflow_history WHERE instance_id = @id AND action = 'accept'", new { id }), Is.EqualTo(1));
+        Assert.That(await TestHost.ScalarAsync<int>("SELECT version FROM wageclue.workflow_instances WHERE id = @id", new { id }), Is.EqualTo(2));
     }
 
     [Test]
@@ -86,7 +87,7 @@ public class ActionTests : ApiTest
         Time.SetUtcNow(Local("2026-11-27T11:00:00"));
         var again = await cw.DoAsync(id, "feedback", new { message = "单位已承诺支付" });
         Assert.That(Api.Clock(again, "feedback").Str("metAt"), Is.EqualTo("2026-11-25T09:05:00+08:00"));
-        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clue_history WHERE clue_id = @id AND action = 'feedback'", new { id }), Is.EqualTo(2));
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.workflow_history WHERE instance_id = @id AND action = 'feedback'", new { id }), Is.EqualTo(2));
     }
 
     [Test]

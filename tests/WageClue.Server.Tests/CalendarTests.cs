@@ -62,7 +62,7 @@ public class CalendarTests : ApiTest
         Assert.That(Api.Clock(after, "feedback").Str("dueAt"), Is.EqualTo("2026-12-01T17:30:00+08:00"));
         Assert.That(Api.Clock(after, "accept").Str("dueAt"), Is.EqualTo("2026-11-25T17:30:00+08:00"));
         // The escalation point moves with the deadline: no warning on 11-30 for a clock now due 12-01.
-        Assert.That(await TestHost.ScalarAsync<DateTime>("SELECT next_escalation_at FROM wageclue.clue_clocks WHERE clue_id = @id AND clock = 'feedback'", new { id }),
+        Assert.That(await TestHost.ScalarAsync<DateTime>("SELECT next_escalation_at FROM wageclue.workflow_clocks WHERE instance_id = @id AND clock = 'feedback'", new { id }),
             Is.EqualTo(Local("2026-12-01T15:30:00").UtcDateTime));
         Time.SetUtcNow(Local("2026-11-30T15:30:00"));
         await Jobs.SweepAsync();
@@ -90,7 +90,7 @@ public class CalendarTests : ApiTest
         var responses = await Task.WhenAll(actions.Concat(uploads));
 
         Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.OK));
-        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clues WHERE state = 'accepted'"), Is.EqualTo(15));
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.workflow_instances WHERE state = 'accepted'"), Is.EqualTo(15));
     }
 
     [Test]

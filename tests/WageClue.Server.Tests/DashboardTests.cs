@@ -18,7 +18,7 @@ public class DashboardTests : ApiTest
         foreach (var day in new[] { "16", "17", "19", "24" })
             ids.Add((await cw.RegisterAsync(Api.NewClue(c => c["receivedAt"] = $"2026-11-{day}T10:00:00+08:00"))).Id());
         await cw.DoAsync(ids[0], "accept", new { assigneeId = TestHost.UserIds["cw.zd"] });
-        await TestHost.ScalarAsync<int>("UPDATE wageclue.clue_clocks SET met_at = due_at - interval '1 hour', met_by = 'accept' WHERE clue_id = @id AND clock = 'accept' RETURNING 1", new { id = ids[1] });
+        await TestHost.ScalarAsync<int>("UPDATE wageclue.workflow_clocks SET met_at = due_at - interval '1 hour', met_by = 'accept' WHERE instance_id = @id AND clock = 'accept' RETURNING 1", new { id = ids[1] });
         var zc = await TestHost.As("cw.zc");
         await zc.RegisterAsync(Api.NewClue(c => { c["districtId"] = "370302"; c["receivedAt"] = "2026-11-18T10:00:00+08:00"; }));
         await cw.RegisterAsync();

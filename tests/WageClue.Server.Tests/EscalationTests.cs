@@ -102,7 +102,7 @@ public class EscalationTests : ApiTest
         var clue = await cw.GetObjectAsync($"/api/clues/{id}");
         Assert.That(new[] { "accept", "connect", "feedback" }.Select(c => Api.Clock(clue, c)["escalationLevel"]!.GetValue<int>()),
             Is.EqualTo(new[] { 3, 3, 0 }));
-        Assert.That(await CountAsync("SELECT count(*) FROM wageclue.clue_clocks WHERE clue_id = @id AND overdue_at IS NOT NULL", new { id }), Is.EqualTo(2));
+        Assert.That(await CountAsync("SELECT count(*) FROM wageclue.workflow_clocks WHERE instance_id = @id AND overdue_at IS NOT NULL", new { id }), Is.EqualTo(2));
         Assert.That(await CountAsync("SELECT count(*) FROM wageclue.email_outbox"), Is.EqualTo(6),
             "breach: district caseworkers are not on its list, so supervisors only; second level: leader and supervisor");
     }
@@ -260,24 +260,27 @@ public class EscalationTests : ApiTest
 
         var result = await Jobs.SweepAsync(app);
         Assert.That((result.Clocks, result.Escalated), Is.EqualTo((1, 1)));
-        Assert.That(await TestHost.ScalarAsync<string>("SELECT c.tracking_code FROM wageclue.escalations e JOIN wageclue.clues c ON c.id = e.clue_id WHERE NOT e.superseded"),
+        Assert.That(await TestHost.ScalarAsync<string>("SELECT c.tracking_code FROM wageclue.escalations e JOIN wageclue.clues c ON c.id = e.instance_id WHERE NOT e.superseded"),
             Is.EqualTo("ZBPAST000001"));
     }
 
     /// <summary>Clues with one accept clock each, due at <paramref name="dueAt"/>, unassigned in 张店, straight into the tables.</summary>
     internal static Task SeedDueClocksAsync(int count, DateTimeOffset dueAt, string codePrefix = "ZBSEED") =>
         TestHost.ScalarAsync<int>("""
-            WITH c AS (
-                INSERT INTO wageclue.clues (tracking_code, definition_id, definition_version, calendar_version, channel, district_id,
-                    complainant_name, complainant_phone, employer_name, worker_count, amount_owed, description, received_at, receipt_day,
-                    state, created_at, updated_at)
-                SELECT @codePrefix || lpad(g::text, 6, '0'), 'wage-arrears-clue', 1, 1, 'hotline-12345', '370303',
-                    '王五', '13800001111', '某公司' || g, 1, 1000, '批量测试', @dueAt - interval '8 hours', (@dueAt)::date,
-                    'received', @dueAt - interval '8 hours', @dueAt - interval '8 hours'
+            WITH i AS (
+                INSERT INTO wageclue.workflow_instances (subject, definition_id, definition_version, calendar_version, state, district_id, created_at, updated_at)
+                SELECT 'clue', 'wage-arrears-clue', 2, 1, 'received', '370303', @dueAt - interval '8 hours', @dueAt - interval '8 hours'
                 FROM generate_series(1, @count) g
                 RETURNING id)
-            INSERT INTO wageclue.clue_clocks (clue_id, district_id, clock, due_at, provisional, next_escalation_at)
-            SELECT id, '370303', 'accept', @dueAt, false, @dueAt - interval '2 hours' FROM c
+            , c AS (
+                INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
+                    amount_owed, description, received_at, receipt_day)
+                SELECT id, @codePrefix || lpad((row_number() OVER (ORDER BY id))::text, 6, '0'), 'hotline-12345',
+                    '王五', '13800001111', '某公司' || id, 1, 1000, '批量测试', @dueAt - interval '8 hours', (@dueAt)::date
+                FROM i
+                RETURNING id)
+            INSERT INTO wageclue.workflow_clocks (instance_id, district_id, clock, started_at, due_at, provisional, next_escalation_at)
+            SELECT id, '370303', 'accept', @dueAt - interval '8 hours', @dueAt, false, @dueAt - interval '2 hours' FROM c
             RETURNING 1
             """, new { count, dueAt = dueAt.UtcDateTime, codePrefix });
 }

@@ -30,21 +30,21 @@ public class IntakeTests : ApiTest
             Assert.That(clue["version"]!.GetValue<int>(), Is.EqualTo(1));
             Assert.That(clue.Str("trackingCode"), Does.Match("^ZB[2-9A-HJ-NP-Z]{10}$"));
             Assert.That(clue["assignee"], Is.Null);
-            Assert.That(clue["definition"]!.ToJsonString(), Is.EqualTo("""{"id":"wage-arrears-clue","version":1}"""));
+            Assert.That(clue["definition"]!.ToJsonString(), Is.EqualTo("""{"id":"wage-arrears-clue","version":2}"""));
             // Wednesday 09:05: accept today, connect tomorrow, feedback on the third working day (Monday).
             Assert.That(Api.Clock(clue, "accept").Str("dueAt"), Is.EqualTo("2026-11-25T17:30:00+08:00"));
             Assert.That(Api.Clock(clue, "connect").Str("dueAt"), Is.EqualTo("2026-11-26T17:30:00+08:00"));
             Assert.That(Api.Clock(clue, "feedback").Str("dueAt"), Is.EqualTo("2026-11-30T17:30:00+08:00"));
             Assert.That(Api.Clock(clue, "feedback").Str("name"), Is.EqualTo("3日反馈"));
             Assert.That(clue["clocks"]!.AsArray().Select(c => c!.Str("status")), Is.All.EqualTo("running"));
-            Assert.That(clue["allowedActions"]!.AsArray().Select(a => a!.Str("action")), Is.EqualTo(new[] { "accept", "reject", "merge" }));
+            Assert.That(clue["allowedActions"]!.AsArray().Select(a => a!.Str("action")), Is.EqualTo(new[] { "accept", "reject", "merge", "transfer-district" }));
             // Personal data is masked in every response; the ID number never appears.
             Assert.That(clue["complainant"]!.Str("name"), Is.EqualTo("刘*"));
             Assert.That(clue["complainant"]!.Str("phone"), Is.EqualTo("139****1234"));
             Assert.That(clue["complainant"]!["hasIdNumber"]!.GetValue<bool>(), Is.True);
             Assert.That(clue.ToJsonString(), Does.Not.Contain("11010519491231002X"));
         });
-        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clue_history WHERE clue_id = @id AND kind = 'registered'", new { id = clue.Id() }), Is.EqualTo(1));
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.workflow_history WHERE instance_id = @id AND kind = 'registered'", new { id = clue.Id() }), Is.EqualTo(1));
     }
 
     [Test]
@@ -99,7 +99,7 @@ public class IntakeTests : ApiTest
 
         Assert.That(ids, Has.Count.EqualTo(1));
         Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clues"), Is.EqualTo(1));
-        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clue_clocks"), Is.EqualTo(3));
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.workflow_clocks"), Is.EqualTo(3));
     }
 
     [Test]
@@ -141,6 +141,6 @@ public class IntakeTests : ApiTest
         var clue = await api.RegisterAsync();
         var calendarVersion = await TestHost.ScalarAsync<long>("SELECT max(revision) FROM wageclue.calendar_years");
         Assert.That(clue["calendarVersion"]!.GetValue<long>(), Is.EqualTo(calendarVersion));
-        Assert.That(await TestHost.ScalarAsync<int>("SELECT definition_version FROM wageclue.clues WHERE id = @id", new { id = clue.Id() }), Is.EqualTo(1));
+        Assert.That(await TestHost.ScalarAsync<int>("SELECT definition_version FROM wageclue.workflow_instances WHERE id = @id", new { id = clue.Id() }), Is.EqualTo(2));
     }
 }

@@ -54,7 +54,7 @@ public class StartupTests
         await using (var app = new WageClueApp(_connectionString, settings)) _ = app.Server;
         await using var conn = new NpgsqlConnection(_connectionString);
         var roles = (await conn.QueryAsync<string>("SELECT DISTINCT role FROM wageclue.users")).ToList();
-        var states = (await conn.QueryAsync<string>("SELECT DISTINCT state FROM wageclue.clues")).ToList();
+        var states = (await conn.QueryAsync<string>("SELECT DISTINCT state FROM wageclue.workflow_instances")).ToList();
         Assert.That(roles, Is.EquivalentTo(Roles.All));
         Assert.That(states, Is.SupersetOf(new[] { "received", "accepted", "connected", "handling", "resolved", "rejected" }));
         var clues = await CountAsync("clues");

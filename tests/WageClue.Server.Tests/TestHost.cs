@@ -91,7 +91,8 @@ public sealed class TestHost
         ("sup.zd", "supervisor", ["370303"]),
         ("cw.zc", "caseworker", ["370302"]),
         ("sup.zc", "supervisor", ["370302"]),
-        ("leader", "leader", []),
+        ("leader", "leader", ["370303", "370302"]),
+        ("hotline", "integration", []),
         ("admin", "admin", []),
     ];
 
@@ -149,8 +150,8 @@ public sealed class TestHost
         await TestSmtp.StartAsync(); // a test may have stopped it
         await using var conn = new NpgsqlConnection(ConnectionString);
         await conn.ExecuteAsync("""
-            TRUNCATE wageclue.email_outbox, wageclue.escalations, wageclue.idempotency_keys, wageclue.pii_access_log, wageclue.clue_history,
-                wageclue.clue_clocks, wageclue.clues RESTART IDENTITY CASCADE;
+            TRUNCATE wageclue.email_outbox, wageclue.escalations, wageclue.idempotency_keys, wageclue.pii_access_log, wageclue.workflow_history,
+                wageclue.workflow_clocks, wageclue.clues, wageclue.workflow_instances RESTART IDENTITY CASCADE;
             TRUNCATE wageclue.calendar_years, wageclue.clue_state_counts, wageclue.clock_day_stats;
             UPDATE wageclue.stats_refresh SET refreshed_at = NULL, days_until = '-infinity';
             UPDATE wageclue.users SET failed_logins = 0, locked_until = NULL; -- a test's wrong passwords must not lock the next test out
@@ -170,10 +171,11 @@ public sealed class TestHost
     {
         await using var conn = new NpgsqlConnection(ConnectionString);
         return await conn.ExecuteScalarAsync<string>("""
-            SELECT concat_ws(',', (SELECT count(*) FROM wageclue.clues), (SELECT count(*) FROM wageclue.clue_history),
-                (SELECT count(*) FROM wageclue.clue_clocks), (SELECT count(*) FROM wageclue.idempotency_keys),
-                (SELECT count(*) FROM wageclue.users), (SELECT sum(version) FROM wageclue.clues),
-                (SELECT count(*) FROM wageclue.clue_clocks WHERE met_at IS NOT NULL OR cancelled_at IS NOT NULL))
+            SELECT concat_ws(',', (SELECT count(*) FROM wageclue.clues), (SELECT count(*) FROM wageclue.workflow_history),
+                (SELECT count(*) FROM wageclue.workflow_clocks), (SELECT count(*) FROM wageclue.idempotency_keys),
+                (SELECT count(*) FROM wageclue.users), (SELECT sum(version) FROM wageclue.workflow_instances),
+                (SELECT count(*) FROM wageclue.workflow_clocks WHERE met_at IS NOT NULL OR cancelled_at IS NOT NULL OR paused_at IS NOT NULL
+                    OR extension_request_days IS NOT NULL), (SELECT count(*) FROM wageclue.email_outbox))
             """) ?? "";
     }
 }

@@ -31,7 +31,7 @@ public class DefinitionLoaderTests
     public void The_shipped_definition_loads()
     {
         var definition = TestData.Definition;
-        Assert.That((definition.Id, definition.Version, definition.States.Count, definition.Clocks.Count), Is.EqualTo(("wage-arrears-clue", 1, 8, 3)));
+        Assert.That((definition.Id, definition.Version, definition.States.Count, definition.Clocks.Count), Is.EqualTo(("wage-arrears-clue", 2, 10, 6)));
     }
 
     [Test]

@@ -21,5 +21,13 @@ public static class Display
         return text.ToString();
     }
 
+    /// <summary>Working time (business hours only): "12小时30分钟", without days, which would mislead.</summary>
+    public static string WorkingSpan(TimeSpan span)
+    {
+        if (span < TimeSpan.FromMinutes(1)) return "不足1分钟";
+        var hours = (int)span.TotalHours;
+        return (hours > 0 ? $"{hours}小时" : "") + (span.Minutes > 0 ? $"{span.Minutes}分钟" : "") + "（工作时间）";
+    }
+
     public static string ClueUrl(string baseUrl, long clueId) => $"{baseUrl.TrimEnd('/')}/clues/{clueId}";
 }

@@ -17,6 +17,7 @@ using WageClue.Server.Features.Calendar;
 using WageClue.Server.Features.Clues;
 using WageClue.Server.Features.Demo;
 using WageClue.Server.Features.Districts;
+using WageClue.Server.Features.Instances;
 using WageClue.Server.Features.Notifications;
 using WageClue.Server.Features.Sla;
 using WageClue.Server.Features.Tracking;
@@ -104,6 +105,10 @@ public static class WageClueSetup
         services.AddSingleton<ClueRepository>();
         services.AddSingleton<ClueWorkflow>();
         services.AddSingleton<ClueResponses>();
+        services.AddSingleton<ActionNotices>();
+        // The subjects of the workflow core: each tells the jobs what to say about its instances.
+        services.AddSingleton<IWorkflowSubject, ClueFacts>();
+        services.AddSingleton<WorkflowSubjects>();
         services.AddSingleton<DemoData>();
         return builder;
     }

@@ -4,7 +4,7 @@ namespace WageClue.Workflows.Definitions;
 
 /// <summary>
 /// A published workflow definition, read from <c>workflows/{id}.v{version}.json</c>. Immutable once published:
-/// a change is a new version, and each clue stays pinned to the version it started with.
+/// a change is a new version, and each workflow instance stays pinned to the version it started with.
 /// </summary>
 public sealed record WorkflowDefinition(
     string Id,
@@ -18,13 +18,20 @@ public sealed record WorkflowDefinition(
     IReadOnlyList<ActionDefinition> Actions,
     IReadOnlyList<ClockDefinition> Clocks,
     IReadOnlyList<EscalationLevelDefinition> Escalation,
-    DigestDefinition? Digest)
+    DigestDefinition? Digest,
+    TransferSettings? Transfer = null)
 {
     public StateDefinition? FindState(string id) => States.FirstOrDefault(s => s.Id == id);
 
     public ActionDefinition? FindAction(string id) => Actions.FirstOrDefault(a => a.Id == id);
 
+    public ClockDefinition? FindClock(string id) => Clocks.FirstOrDefault(c => c.Id == id);
+
     public bool IsFinal(string state) => FindState(state)?.Final ?? false;
+
+    /// <summary>What happens to running clocks when an instance moves to another district (首问负责: they continue).</summary>
+    [JsonIgnore]
+    public string OnDistrictTransfer => Transfer?.Clocks ?? TransferSettings.Continue;
 
     /// <summary>The states a transition's "from" list names; "*" stands for every state that is not final.</summary>
     public IEnumerable<string> ExpandFrom(TransitionDefinition transition) =>
@@ -35,19 +42,34 @@ public sealed record BusinessPeriodDefinition(string Start, string End);
 
 public sealed record StateDefinition(string Id, string Name, bool Final = false);
 
+/// <param name="Effect">What the action does to the clocks beyond meeting and starting them (see <see cref="ActionEffects"/>).</param>
+/// <param name="Sets">Constant attribute values the action sets (立案 sets the route to enforcement).</param>
+/// <param name="RequiresRunning">The action is offered only while one of these clocks runs (a reply needs an urge).</param>
+/// <param name="Guard">The action is offered only when a subject attribute has one of the listed values.</param>
+/// <param name="Notify">Audiences told at once by email when the action is taken (the assignee of an urge).</param>
 public sealed record ActionDefinition(
     string Id,
     string Name,
     IReadOnlyList<string> Roles,
     IReadOnlyList<FieldDefinition>? Fields,
-    IReadOnlyList<TransitionDefinition> Transitions)
+    IReadOnlyList<TransitionDefinition> Transitions,
+    string? Effect = null,
+    IReadOnlyDictionary<string, string>? Sets = null,
+    IReadOnlyList<string>? RequiresRunning = null,
+    AttributeGuard? Guard = null,
+    IReadOnlyList<string>? Notify = null)
 {
     [JsonIgnore]
     public IReadOnlyList<FieldDefinition> FieldList => Fields ?? [];
 }
 
-/// <summary>An action moves the clue from any of <see cref="From"/> to <see cref="To"/>, or leaves the state as it is when <see cref="Stay"/>.</summary>
-public sealed record TransitionDefinition(IReadOnlyList<string> From, string? To, bool Stay = false);
+public sealed record AttributeGuard(string Attribute, IReadOnlyList<string> In);
+
+/// <summary>
+/// An action moves the instance from any of <see cref="From"/> to <see cref="To"/>, leaves the state as it is when
+/// <see cref="Stay"/>, or returns to the state it was in before the current one when <see cref="Back"/> (恢复 after 中止).
+/// </summary>
+public sealed record TransitionDefinition(IReadOnlyList<string> From, string? To, bool Stay = false, bool Back = false);
 
 public sealed record FieldDefinition(
     string Name,
@@ -56,12 +78,54 @@ public sealed record FieldDefinition(
     bool Required = false,
     int? MaxLength = null,
     long? Min = null,
+    long? Max = null,
     IReadOnlyList<OptionDefinition>? Options = null,
     string? Updates = null);
 
 public sealed record OptionDefinition(string Value, string Label);
 
-public sealed record ClockDefinition(string Id, string Name, string StartsAt, int WorkingDaysAfterReceipt, IReadOnlyList<string> MetBy);
+/// <summary>
+/// A time limit. It starts on an event (<see cref="StartsAt"/>: <c>receipt</c>, <c>enter:STATE</c> or
+/// <c>action:ACTION</c>) and is due after <see cref="WorkingDays"/> working days at close of business (the start
+/// day not counted, 民法典 第二百零一条) or after <see cref="WorkingHours"/> of working time. Version 1 files name
+/// the days <c>workingDaysAfterReceipt</c>; both read the same.
+/// </summary>
+public sealed record ClockDefinition(
+    string Id,
+    string Name,
+    string StartsAt,
+    IReadOnlyList<string> MetBy,
+    int? WorkingDaysAfterReceipt = null,
+    int? WorkingDays = null,
+    int? WorkingHours = null,
+    bool AtCloseOfBusiness = true,
+    ExtensionRule? Extension = null)
+{
+    public const string Receipt = "receipt";
+
+    [JsonIgnore]
+    public int Days => WorkingDays ?? WorkingDaysAfterReceipt ?? 0;
+
+    public bool StartsOnReceipt => StartsAt == Receipt;
+
+    /// <summary>The state whose entry starts the clock, or null.</summary>
+    [JsonIgnore]
+    public string? StartsOnEntering => StartsAt.StartsWith("enter:", StringComparison.Ordinal) ? StartsAt["enter:".Length..] : null;
+
+    /// <summary>The action that starts the clock (a new round each time), or null.</summary>
+    [JsonIgnore]
+    public string? StartsOnAction => StartsAt.StartsWith("action:", StringComparison.Ordinal) ? StartsAt["action:".Length..] : null;
+}
+
+/// <summary>延期: at most <see cref="MaxTimes"/> approved extensions of at most <see cref="MaxWorkingDays"/> each, decided by <see cref="Approvers"/>.</summary>
+public sealed record ExtensionRule(int MaxTimes, int MaxWorkingDays, IReadOnlyList<string> Approvers);
+
+/// <summary>On a transfer between districts the running clocks <c>continue</c> (default) or <c>restart</c> from the transfer.</summary>
+public sealed record TransferSettings(string Clocks)
+{
+    public const string Continue = "continue";
+    public const string Restart = "restart";
+}
 
 public sealed record EscalationLevelDefinition(
     int Level,
@@ -76,14 +140,35 @@ public sealed record EscalationOffset(int? WorkingHours, int? WorkingDays);
 
 public sealed record DigestDefinition(string At, bool WorkingDaysOnly, IReadOnlyList<string> Notify);
 
+/// <summary>The effects an action may name in the definition's "effect".</summary>
+public static class ActionEffects
+{
+    /// <summary>中止: every running clock stops, keeping the working time it had left.</summary>
+    public const string PauseClocks = "pause-clocks";
+    /// <summary>恢复: every paused clock runs again with exactly the working time it had left.</summary>
+    public const string ResumeClocks = "resume-clocks";
+    /// <summary>延期申请: fields <c>clock</c>, <c>days</c>, <c>reason</c>; asked before the clock's deadline.</summary>
+    public const string RequestExtension = "request-extension";
+    /// <summary>批准延期: the clock's due time moves by the requested working days.</summary>
+    public const string ApproveExtension = "approve-extension";
+    /// <summary>不予延期: the request is closed; the clock is unchanged.</summary>
+    public const string RefuseExtension = "refuse-extension";
+    /// <summary>移交: field <c>districtId</c>; the instance goes to that district's queue (no assignee).</summary>
+    public const string TransferDistrict = "transfer-district";
+
+    public static readonly IReadOnlyList<string> All = [PauseClocks, ResumeClocks, RequestExtension, ApproveExtension, RefuseExtension, TransferDistrict];
+}
+
 public static class Roles
 {
     public const string Caseworker = "caseworker";
     public const string Supervisor = "supervisor";
     public const string Leader = "leader";
     public const string Admin = "admin";
+    /// <summary>Another system (the 12345 hotline): registers clues, reads back its own, nothing else.</summary>
+    public const string Integration = "integration";
 
-    public static readonly IReadOnlyList<string> All = [Caseworker, Supervisor, Leader, Admin];
+    public static readonly IReadOnlyList<string> All = [Caseworker, Supervisor, Leader, Admin, Integration];
 
     public static string ChineseName(string role) => role switch
     {
@@ -91,6 +176,7 @@ public static class Roles
         Supervisor => "科室/区县负责人",
         Leader => "局领导",
         Admin => "系统管理员",
+        Integration => "系统接口",
         _ => role,
     };
 }
@@ -104,4 +190,8 @@ public static class FieldTypes
     public const string Integer = "integer";
     public const string User = "user";
     public const string Clue = "clue";
+    /// <summary>A district id (移交 to another district).</summary>
+    public const string District = "district";
+    /// <summary>A clock of the definition that allows extension (延期申请).</summary>
+    public const string Clock = "clock";
 }

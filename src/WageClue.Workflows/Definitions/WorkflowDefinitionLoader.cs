@@ -136,7 +136,7 @@ public static class WorkflowDefinitionLoader
             {
                 var tr = action.Transitions[t];
                 var tAt = $"{at}.transitions[{t}]";
-                if (tr.To == null && !tr.Stay) yield return $"{tAt}: action '{action.Id}' has neither 'to' nor 'stay': it has no target";
+                if (tr.To == null && !tr.Stay && !tr.Back) yield return $"{tAt}: action '{action.Id}' has neither 'to' nor 'stay': it has no target";
                 if (tr.To != null && tr.Stay) yield return $"{tAt}: 'to' and 'stay' exclude each other";
                 if (tr.To != null && !states.Contains(tr.To)) yield return $"{tAt}.to: unknown state '{tr.To}'";
                 for (var f = 0; f < tr.From.Count; f++)
@@ -159,12 +159,15 @@ public static class WorkflowDefinitionLoader
                 yield return $"{at}.fields: field '{dup}' is defined more than once";
         }
 
+        for (var a = 0; a < d.Actions.Count; a++)
+            foreach (var problem in CheckLifecycle(d, d.Actions[a], $"$.actions[{a}]")) yield return problem;
+
         var reachable = Reachable(d);
         for (var s = 0; s < d.States.Count; s++)
         {
             var state = d.States[s];
             if (!reachable.Contains(state.Id)) yield return $"$.states[{s}]: state '{state.Id}' is unreachable from '{d.InitialState}'";
-            var leaves = d.Actions.Any(a => a.Transitions.Any(t => t.To != null && d.ExpandFrom(t).Contains(state.Id)));
+            var leaves = d.Actions.Any(a => a.Transitions.Any(t => (t.To != null || t.Back) && d.ExpandFrom(t).Contains(state.Id)));
             if (!state.Final && !leaves) yield return $"$.states[{s}]: state '{state.Id}' is not final but no action leaves it";
         }
 
@@ -173,9 +176,42 @@ public static class WorkflowDefinitionLoader
             var clock = d.Clocks[c];
             for (var m = 0; m < clock.MetBy.Count; m++)
                 if (d.FindAction(clock.MetBy[m]) == null) yield return $"$.clocks[{c}].metBy[{m}]: unknown action '{clock.MetBy[m]}'";
+            if (clock.StartsOnEntering is { } entered && !states.Contains(entered))
+                yield return $"$.clocks[{c}].startsAt: unknown state '{entered}'";
+            if (clock.StartsOnAction is { } starter && d.FindAction(starter) == null)
+                yield return $"$.clocks[{c}].startsAt: unknown action '{starter}'";
+            if (clock.WorkingHours != null && !clock.AtCloseOfBusiness)
+                yield return $"$.clocks[{c}].atCloseOfBusiness: only a count of working days ends at close of business";
             var canStop = clock.MetBy.Select(d.FindAction).OfType<ActionDefinition>()
                 .Any(a => a.Transitions.Any(t => d.ExpandFrom(t).Any(reachable.Contains)));
             if (!canStop) yield return $"$.clocks[{c}]: clock '{clock.Id}' can never stop: no action that meets it can fire from a reachable state";
+        }
+    }
+
+    /// <summary>What the lifecycle effects need from their action: the fields they read, and states to go back to.</summary>
+    private static IEnumerable<string> CheckLifecycle(WorkflowDefinition d, ActionDefinition action, string at)
+    {
+        bool Has(string name, string type) => action.FieldList.Any(f => f.Name == name && f.Type == type && f.Required);
+        if (action.Effect == ActionEffects.RequestExtension)
+        {
+            if (!Has("clock", FieldTypes.Clock)) yield return $"{at}.fields: a request-extension action needs a required field 'clock' of type clock";
+            if (!Has("days", FieldTypes.Integer)) yield return $"{at}.fields: a request-extension action needs a required field 'days' of type integer";
+            if (d.Clocks.All(c => c.Extension == null)) yield return $"{at}.effect: no clock of the definition allows an extension";
+        }
+        if (action.Effect == ActionEffects.TransferDistrict && !Has("districtId", FieldTypes.District))
+            yield return $"{at}.fields: a transfer-district action needs a required field 'districtId' of type district";
+        if (action.FieldList.Any(f => f.Type == FieldTypes.Clock) && action.Effect != ActionEffects.RequestExtension)
+            yield return $"{at}.fields: a field of type clock belongs to a request-extension action";
+        foreach (var clock in action.RequiresRunning ?? [])
+            if (d.FindClock(clock) == null) yield return $"{at}.requiresRunning: unknown clock '{clock}'";
+        var engine = new Engine.WorkflowEngine(d);
+        for (var t = 0; t < action.Transitions.Count; t++)
+        {
+            var tr = action.Transitions[t];
+            if (!tr.Back) continue;
+            if (tr.To != null || tr.Stay) yield return $"{at}.transitions[{t}]: 'back' excludes 'to' and 'stay'";
+            foreach (var from in d.ExpandFrom(tr))
+                if (engine.BackTargets(from).Count == 0) yield return $"{at}.transitions[{t}]: nothing leads into '{from}', so there is no state to go back to";
         }
     }
 

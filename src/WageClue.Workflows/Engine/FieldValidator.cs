@@ -7,7 +7,7 @@ namespace WageClue.Workflows.Engine;
 internal static class FieldValidator
 {
     public static (Dictionary<string, object?> Values, Dictionary<string, string[]> Errors) Validate(
-        ActionDefinition action, IReadOnlyDictionary<string, JsonElement> input)
+        ActionDefinition action, IReadOnlyDictionary<string, JsonElement> input, WorkflowDefinition definition)
     {
         var values = new Dictionary<string, object?>();
         var errors = new Dictionary<string, string[]>();
@@ -23,14 +23,14 @@ internal static class FieldValidator
                 if (field.Required) errors[field.Name] = [$"请填写{field.Label}"];
                 continue;
             }
-            var (value, error) = Convert(field, raw);
+            var (value, error) = Convert(field, raw, definition);
             if (error != null) errors[field.Name] = [error];
             else values[field.Name] = value;
         }
         return (values, errors);
     }
 
-    private static (object? Value, string? Error) Convert(FieldDefinition field, JsonElement raw)
+    private static (object? Value, string? Error) Convert(FieldDefinition field, JsonElement raw, WorkflowDefinition definition)
     {
         switch (field.Type)
         {
@@ -51,11 +51,20 @@ internal static class FieldValidator
                 return money > 999_999_999_999.99m ? (null, $"{field.Label}超出范围") : (money, null);
             case FieldTypes.Integer:
                 if (raw.ValueKind != JsonValueKind.Number || !raw.TryGetInt64(out var number)) return (null, $"{field.Label}须为整数");
-                return field.Min is { } min && number < min ? (null, $"{field.Label}不能小于 {min}") : (number, null);
+                if (field.Min is { } min && number < min) return (null, $"{field.Label}不能小于 {min}");
+                return field.Max is { } max && number > max ? (null, $"{field.Label}不能大于 {max}") : (number, null);
             case FieldTypes.User:
             case FieldTypes.Clue:
                 if (raw.ValueKind != JsonValueKind.Number || !raw.TryGetInt64(out var id) || id <= 0) return (null, $"{field.Label}须为有效编号");
                 return (id, null);
+            case FieldTypes.District:
+                // Whether the district exists is the caller's to check (the engine knows no districts).
+                return raw.ValueKind == JsonValueKind.String && raw.GetString()!.Trim() is { Length: > 0 and <= 40 } district
+                    ? (district, null) : (null, $"请选择{field.Label}");
+            case FieldTypes.Clock:
+                if (raw.ValueKind != JsonValueKind.String) return (null, $"请选择{field.Label}");
+                var clock = definition.FindClock(raw.GetString()!);
+                return clock?.Extension != null ? (clock.Id, null) : (null, $"{field.Label}须为可以延期的时限");
             default:
                 throw new InvalidOperationException($"Field type '{field.Type}' passed the schema but has no validator.");
         }

@@ -1,4 +1,5 @@
 using WageClue.Workflows.Calendar;
+using WageClue.Workflows.Definitions;
 
 namespace WageClue.Workflows.Sla;
 
@@ -48,6 +49,54 @@ public sealed class DeadlineCalculator(WorkingCalendar calendar, TimeZoneInfo zo
     }
 
     public DateTimeOffset AtLocal(DateOnly day, TimeOnly time) => TimeZones.AtLocal(zone, day, time);
+
+    /// <summary>
+    /// The due time of a clock that starts at <paramref name="startedAt"/>: N working days at close of business, read
+    /// like the receipt day (an event after close of business or on a rest day counts from the next working day);
+    /// without close of business, the same time of day N working days later; or N hours of working time.
+    /// </summary>
+    public Deadline GetDeadline(DateTimeOffset startedAt, ClockDefinition rule)
+    {
+        if (rule.WorkingHours is { } hours) return Spanning(startedAt, AddWorkingTime(startedAt, TimeSpan.FromHours(hours)));
+        if (rule.AtCloseOfBusiness) return GetDeadline(startedAt, rule.Days);
+        return Spanning(startedAt, AddWorkingDays(startedAt, rule.Days));
+    }
+
+    /// <summary>A due time reached by counting from <paramref name="from"/>: provisional when any day on the way was estimated.</summary>
+    public Deadline Spanning(DateTimeOffset from, DateTimeOffset due)
+    {
+        var (first, last) = (DateOnly.FromDateTime(ToLocal(from).DateTime), DateOnly.FromDateTime(ToLocal(due).DateTime));
+        if (last < first) (first, last) = (last, first);
+        for (var day = first; day <= last; day = day.AddDays(1))
+            if (calendar.Check(day).Provisional) return new Deadline(due, true);
+        return new Deadline(due, false);
+    }
+
+    /// <summary>
+    /// The working time between two instants: only business periods of working days count. Negative when
+    /// <paramref name="to"/> lies before <paramref name="from"/>. AddWorkingTime(from, result) lands on
+    /// <paramref name="to"/> whenever <paramref name="to"/> lies inside business hours.
+    /// </summary>
+    public TimeSpan WorkingTimeBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        if (to < from) return -WorkingTimeBetween(to, from);
+        var (a, b) = (ToLocal(from), ToLocal(to));
+        var total = TimeSpan.Zero;
+        for (var day = DateOnly.FromDateTime(a.DateTime); day <= DateOnly.FromDateTime(b.DateTime); day = day.AddDays(1))
+        {
+            if (!calendar.Check(day).IsWorking) continue;
+            foreach (var period in hours.Periods)
+            {
+                var start = AtLocal(day, period.Start);
+                var end = AtLocal(day, period.End);
+                var overlapStart = start > a ? start : a;
+                var overlapEnd = end < b ? end : b;
+                if (overlapEnd > overlapStart) total += overlapEnd - overlapStart;
+            }
+        }
+        return total;
+    }
+
 
     /// <summary>
     /// Moves an instant by working time: only the business periods of working days count, so two working hours

@@ -15,17 +15,6 @@ public sealed record CurrentUser(long Id, string Username, string DisplayName, s
 
     public bool IsIn(string districtId) => Districts.Contains(districtId);
 
-    /// <summary>Leaders read every district; caseworkers and supervisors their own; administrators none (they run the system, not cases).</summary>
-    public bool CanReadClues(string districtId) => Role == Roles.Leader || (Role is Roles.Caseworker or Roles.Supervisor && IsIn(districtId));
-
-    /// <summary>The districts whose clues this user may list; null means all.</summary>
-    public IReadOnlyList<string>? ReadableDistricts => Role switch
-    {
-        Roles.Leader => null,
-        Roles.Caseworker or Roles.Supervisor => Districts,
-        _ => [],
-    };
-
     internal void AttachTo(HttpContext context) => context.Items[ItemKey] = this;
 
     /// <summary>The caller of a page (null before login).</summary>

@@ -1,3 +1,4 @@
+using WageClue.Server.Features.Access;
 using Dapper;
 using Npgsql;
 
@@ -61,7 +62,7 @@ public sealed class UserRepository(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync();
         return (await conn.QueryAsync<UserRow>($"""
             {SelectUser}
-            WHERE NOT u.disabled AND u.role IN ('caseworker', 'supervisor')
+            WHERE NOT u.disabled AND u.role IN {AccessPolicy.HoldingRolesSql}
               AND EXISTS (SELECT 1 FROM wageclue.user_districts x WHERE x.user_id = u.id AND x.district_id = @districtId)
             GROUP BY u.id ORDER BY u.role, u.display_name
             """, new { districtId })).AsList();
@@ -71,10 +72,10 @@ public sealed class UserRepository(NpgsqlDataSource db)
     public async Task<bool> CanBeAssignedAsync(long userId, string districtId)
     {
         await using var conn = await db.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<bool>("""
+        return await conn.ExecuteScalarAsync<bool>($"""
             SELECT EXISTS (
                 SELECT 1 FROM wageclue.users u JOIN wageclue.user_districts d ON d.user_id = u.id
-                WHERE u.id = @userId AND d.district_id = @districtId AND NOT u.disabled AND u.role IN ('caseworker', 'supervisor'))
+                WHERE u.id = @userId AND d.district_id = @districtId AND NOT u.disabled AND u.role IN {AccessPolicy.HoldingRolesSql})
             """, new { userId, districtId });
     }
 

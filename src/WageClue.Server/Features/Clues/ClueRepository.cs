@@ -2,9 +2,10 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Dapper;
 using Npgsql;
-using WageClue.Server.Features.Calendar;
+using WageClue.Server.Features.Access;
+using WageClue.Server.Features.Instances;
+using WageClue.Workflows.Calendar;
 using WageClue.Workflows.Engine;
-using WageClue.Workflows.Sla;
 
 namespace WageClue.Server.Features.Clues;
 
@@ -39,39 +40,31 @@ public sealed class ClueRow
     public string? Outcome { get; init; }
     public decimal? AmountRecovered { get; init; }
     public int? WorkersPaid { get; init; }
+    public string? OutcomeType { get; init; }
+    public string? CaseNumber { get; init; }
+    public string? SuspendReason { get; init; }
+    public string? TransferReceiver { get; init; }
+    public string? TransferReceiverName { get; init; }
+    public string? Satisfaction { get; init; }
+    public string? PreviousState { get; init; }
+    public long? CreatedBy { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
-}
 
-public sealed class ClockRow
-{
-    public long ClueId { get; init; }
-    public string Clock { get; init; } = "";
-    public DateTimeOffset DueAt { get; init; }
-    public bool Provisional { get; init; }
-    public DateTimeOffset? MetAt { get; init; }
-    public string? MetBy { get; init; }
-    public DateTimeOffset? CancelledAt { get; init; }
-    public int EscalationLevel { get; init; }
-    public DateTimeOffset? OverdueAt { get; init; }
-}
+    public InstanceRow Instance => new()
+    {
+        Id = Id, Subject = ClueSubject.Name, DefinitionId = DefinitionId, DefinitionVersion = DefinitionVersion, CalendarVersion = CalendarVersion,
+        State = State, PreviousState = PreviousState, Version = Version, DistrictId = DistrictId, AssigneeId = AssigneeId, CreatedBy = CreatedBy,
+    };
 
-public sealed class HistoryRow
-{
-    public long Id { get; init; }
-    public DateTimeOffset At { get; init; }
-    public long? ActorId { get; init; }
-    public string? ActorName { get; init; }
-    public string Kind { get; init; } = "";
-    public string? Action { get; init; }
-    public string? FromState { get; init; }
-    public string? ToState { get; init; }
-    public int ClueVersion { get; init; }
-    public string Data { get; init; } = "{}";
+    /// <summary>What the engine reads: the instance, its clocks, and the attributes the definition's guards name.</summary>
+    public InstanceSnapshot Snapshot(IEnumerable<ClockRow> clocks) => new(State, PreviousState, Version, DistrictId, AssigneeId,
+        clocks.Select(k => k.ToSnapshot()).ToList(),
+        new Dictionary<string, string?> { ["route"] = Route, ["satisfaction"] = Satisfaction });
 }
 
 public sealed record ClueFilter(
-    IReadOnlyList<string>? Districts, string? State, string? District, long? AssigneeId, bool Unassigned,
+    ReadScope Scope, string? State, string? District, long? AssigneeId, bool Unassigned,
     bool Overdue, DateTimeOffset? DueBefore, bool SortByDue, int Page, int PageSize, IReadOnlyList<string>? ExcludeStates = null);
 
 public enum IntakeOutcome { Created, Replayed, KeyReusedForAnotherRequest }
@@ -79,13 +72,22 @@ public enum IntakeOutcome { Created, Replayed, KeyReusedForAnotherRequest }
 /// <param name="Created">The stored clue and clocks when this request created them, so the response needs no read.</param>
 public sealed record IntakeResult(IntakeOutcome Outcome, long ClueId, (ClueRow Clue, IReadOnlyList<ClockRow> Clocks)? Created = null);
 
+/// <summary>The clue as a subject of the workflow core.</summary>
+public static class ClueSubject
+{
+    public const string Name = "clue";
+}
+
 public sealed class ClueRepository(NpgsqlDataSource db)
 {
+    // The clue's facts with its instance's workflow columns (ClueRow's names).
     private const string SelectClue = """
-        SELECT c.*, d.name AS district_name, u.display_name AS assignee_name
+        SELECT c.*, i.definition_id, i.definition_version, i.calendar_version, i.state, i.previous_state, i.version, i.district_id,
+               i.assignee_id, i.created_by, i.created_at, i.updated_at, d.name AS district_name, u.display_name AS assignee_name
         FROM wageclue.clues c
-        JOIN wageclue.districts d ON d.id = c.district_id
-        LEFT JOIN wageclue.users u ON u.id = c.assignee_id
+        JOIN wageclue.workflow_instances i ON i.id = c.id
+        JOIN wageclue.districts d ON d.id = i.district_id
+        LEFT JOIN wageclue.users u ON u.id = i.assignee_id
         """;
 
     public async Task<ClueRow?> FindAsync(long id)
@@ -100,7 +102,7 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync();
         await using var both = await conn.QueryMultipleAsync($"""
             {SelectClue} WHERE c.id = @id;
-            SELECT * FROM wageclue.clue_clocks WHERE clue_id = @id;
+            SELECT k.* FROM wageclue.workflow_clocks k WHERE k.instance_id = @id ORDER BY k.id;
             """, new { id });
         var clue = await both.ReadSingleOrDefaultAsync<ClueRow>();
         var clocks = (await both.ReadAsync<ClockRow>()).AsList();
@@ -116,33 +118,26 @@ public sealed class ClueRepository(NpgsqlDataSource db)
     public async Task<IReadOnlyList<ClockRow>> ClocksAsync(IReadOnlyCollection<long> clueIds)
     {
         await using var conn = await db.OpenConnectionAsync();
-        return (await conn.QueryAsync<ClockRow>("SELECT * FROM wageclue.clue_clocks WHERE clue_id = ANY(@ids)", new { ids = clueIds.ToArray() })).AsList();
+        return await ClockStore.ForInstancesAsync(conn, clueIds);
     }
 
-    public async Task<IReadOnlyList<HistoryRow>> HistoryAsync(long clueId)
-    {
-        await using var conn = await db.OpenConnectionAsync();
-        return (await conn.QueryAsync<HistoryRow>("""
-            SELECT h.id, h.at, h.actor_id, u.display_name AS actor_name, h.kind, h.action, h.from_state, h.to_state, h.clue_version, h.data::text AS data
-            FROM wageclue.clue_history h LEFT JOIN wageclue.users u ON u.id = h.actor_id
-            WHERE h.clue_id = @clueId ORDER BY h.id
-            """, new { clueId })).AsList();
-    }
+    public Task<IReadOnlyList<HistoryRecord>> HistoryAsync(long clueId) => HistoryStore.ReadAsync(db, clueId);
 
     /// <param name="now">The caller's clock (TimeProvider), so "overdue" here agrees with the clock statuses in the response.</param>
     public async Task<(IReadOnlyList<ClueRow> Items, long Total)> ListAsync(ClueFilter f, DateTimeOffset now)
     {
         var where = new List<string>();
-        if (f.Districts != null) where.Add("c.district_id = ANY(@Districts)");
-        if (f.District != null) where.Add("c.district_id = @District");
-        if (f.State != null) where.Add("c.state = @State");
-        if (f.ExcludeStates != null) where.Add("c.state <> ALL(@ExcludeStates)");
-        if (f.AssigneeId != null) where.Add("c.assignee_id = @AssigneeId");
-        if (f.Unassigned) where.Add("c.assignee_id IS NULL");
-        if (f.Overdue) where.Add("EXISTS (SELECT 1 FROM wageclue.clue_clocks k WHERE k.clue_id = c.id AND k.met_at IS NULL AND k.cancelled_at IS NULL AND k.due_at <= @now)");
-        if (f.DueBefore != null) where.Add("EXISTS (SELECT 1 FROM wageclue.clue_clocks k WHERE k.clue_id = c.id AND k.met_at IS NULL AND k.cancelled_at IS NULL AND k.due_at < @DueBefore)");
+        if (f.Scope.Districts != null) where.Add("i.district_id = ANY(@Districts)");
+        if (f.Scope.CreatedBy != null) where.Add("i.created_by = @CreatedBy");
+        if (f.District != null) where.Add("i.district_id = @District");
+        if (f.State != null) where.Add("i.state = @State");
+        if (f.ExcludeStates != null) where.Add("i.state <> ALL(@ExcludeStates)");
+        if (f.AssigneeId != null) where.Add("i.assignee_id = @AssigneeId");
+        if (f.Unassigned) where.Add("i.assignee_id IS NULL");
+        if (f.Overdue) where.Add($"EXISTS (SELECT 1 FROM wageclue.workflow_clocks k WHERE k.instance_id = c.id AND {ClockStore.Running} AND k.due_at <= @now)");
+        if (f.DueBefore != null) where.Add($"EXISTS (SELECT 1 FROM wageclue.workflow_clocks k WHERE k.instance_id = c.id AND {ClockStore.Running} AND k.due_at < @DueBefore)");
         var order = f.SortByDue
-            ? "(SELECT min(k.due_at) FROM wageclue.clue_clocks k WHERE k.clue_id = c.id AND k.met_at IS NULL AND k.cancelled_at IS NULL) ASC NULLS LAST, c.id"
+            ? $"(SELECT min(k.due_at) FROM wageclue.workflow_clocks k WHERE k.instance_id = c.id AND {ClockStore.Running}) ASC NULLS LAST, c.id"
             : "c.received_at DESC, c.id DESC";
         var sql = $"""
             {SelectClue}
@@ -150,10 +145,10 @@ public sealed class ClueRepository(NpgsqlDataSource db)
             ORDER BY {order}
             LIMIT @PageSize OFFSET @Offset
             """;
-        var countSql = $"SELECT count(*) FROM wageclue.clues c {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}";
+        var countSql = $"SELECT count(*) FROM wageclue.clues c JOIN wageclue.workflow_instances i ON i.id = c.id {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}";
         var args = new
         {
-            Districts = f.Districts?.ToArray(), f.District, f.State, ExcludeStates = f.ExcludeStates?.ToArray(), f.AssigneeId, f.DueBefore, now,
+            Districts = f.Scope.Districts?.ToArray(), f.Scope.CreatedBy, f.District, f.State, ExcludeStates = f.ExcludeStates?.ToArray(), f.AssigneeId, f.DueBefore, now,
             f.PageSize, Offset = (f.Page - 1) * f.PageSize,
         };
         await using var conn = await db.OpenConnectionAsync();
@@ -163,58 +158,36 @@ public sealed class ClueRepository(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// One transaction: the clue, its first history entry, one row per clock and, with a key, the idempotency record.
-    /// Two requests with the same key race on the key's primary key: the second waits for the first to commit, then
-    /// finds the key taken, rolls its own clue back and answers with the first one. No check-then-insert.
+    /// One transaction: the instance, the clue's facts, the clocks that start on receipt, the first history entry and,
+    /// with a key, the idempotency record. Two requests with the same key race on the key's primary key: the second
+    /// waits for the first to commit, then finds the key taken, rolls its own clue back and answers with the first
+    /// one. No check-then-insert.
     /// </summary>
-    public static async Task<IntakeResult> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ValidIntake intake,
-        string definitionId, int definitionVersion, string initialState, long calendarVersion, ClockPlan plan,
-        long userId, string? idempotencyKey, byte[] requestHash, DateTimeOffset now, string districtName = "")
+    public static async Task<IntakeResult> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ValidIntake intake, WorkflowEngine engine,
+        WorkingCalendar calendar, long userId, string? idempotencyKey, byte[] requestHash, DateTimeOffset now, string districtName = "")
     {
         // What PostgreSQL keeps (microseconds), so the row returned below equals the row a later read returns.
         now = now.AddTicks(-(now.Ticks % 10));
+        var definition = engine.Definition;
+        var (receiptDay, started) = engine.Register(intake.ReceivedAt, calendar);
         var trackingCode = TrackingCodes.New();
-        var id = await conn.ExecuteScalarAsync<long>("""
-            INSERT INTO wageclue.clues (tracking_code, definition_id, definition_version, calendar_version, channel, district_id,
-                complainant_name, complainant_phone, complainant_id_number, employer_name, employer_credit_code, industry,
-                worker_count, amount_owed, description, received_at, receipt_day, state, created_at, created_by, updated_at)
-            VALUES (@trackingCode, @definitionId, @definitionVersion, @calendarVersion, @Channel, @DistrictId,
-                @ComplainantName, @ComplainantPhone, @ComplainantIdNumber, @EmployerName, @EmployerCreditCode, @Industry,
-                @WorkerCount, @AmountOwed, @Description, @ReceivedAt, @receiptDay, @initialState, @now, @userId, @now)
-            RETURNING id
+        var id = await InstanceStore.InsertAsync(conn, tx, new NewInstance(ClueSubject.Name, definition.Id, definition.Version, calendar.Version,
+            definition.InitialState, intake.DistrictId, null, userId), now);
+        await conn.ExecuteAsync("""
+            INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, complainant_id_number,
+                employer_name, employer_credit_code, industry, worker_count, amount_owed, description, received_at, receipt_day)
+            VALUES (@id, @trackingCode, @Channel, @ComplainantName, @ComplainantPhone, @ComplainantIdNumber,
+                @EmployerName, @EmployerCreditCode, @Industry, @WorkerCount, @AmountOwed, @Description, @ReceivedAt, @receiptDay)
             """, new
             {
-                trackingCode, definitionId, definitionVersion, calendarVersion,
-                intake.Channel, intake.DistrictId, intake.ComplainantName, intake.ComplainantPhone, intake.ComplainantIdNumber,
+                id, trackingCode, intake.Channel, intake.ComplainantName, intake.ComplainantPhone, intake.ComplainantIdNumber,
                 intake.EmployerName, intake.EmployerCreditCode, intake.Industry, intake.WorkerCount, intake.AmountOwed,
-                intake.Description, intake.ReceivedAt, receiptDay = plan.ReceiptDay.Day, initialState, now, userId,
+                intake.Description, intake.ReceivedAt, receiptDay = receiptDay.Day,
             }, tx);
-
-        await conn.ExecuteAsync("""
-            INSERT INTO wageclue.clue_history (clue_id, at, actor_id, kind, to_state, clue_version, data)
-            VALUES (@id, @now, @userId, 'registered', @initialState, 1, @data::jsonb)
-            """, new
-            {
-                id, now, userId, initialState,
-                data = JsonSerializer.Serialize(new
-                {
-                    intake.Channel, intake.ReceivedAt, receiptDay = plan.ReceiptDay.Day, calendarVersion,
-                    definition = new { id = definitionId, version = definitionVersion },
-                    clocks = plan.Clocks.Select(c => new { c.Clock, c.DueAt, c.Provisional }),
-                }, JsonSerializerOptions.Web),
-            }, tx);
-
-        await conn.ExecuteAsync("""
-            INSERT INTO wageclue.clue_clocks (clue_id, district_id, clock, due_at, provisional, next_escalation_at)
-            SELECT @id, @DistrictId, * FROM unnest(@clocks, @dues, @provisional, @firstEscalations)
-            """, new
-            {
-                id, intake.DistrictId,
-                clocks = plan.Clocks.Select(c => c.Clock).ToArray(),
-                dues = plan.Clocks.Select(c => c.DueAt.UtcDateTime).ToArray(),
-                provisional = plan.Clocks.Select(c => c.Provisional).ToArray(),
-                firstEscalations = plan.Clocks.Select(c => c.FirstEscalationAt?.UtcDateTime).ToArray(),
-            }, tx);
+        var clocks = await ClockStore.ApplyAsync(conn, tx, id, intake.DistrictId, started, "receipt", now);
+        await HistoryStore.AppendAsync(conn, tx, id, 1, userId, new Registered(intake.Channel, engine.ToLocal(intake.ReceivedAt), receiptDay.Day,
+            calendar.Version, new DefinitionRef(definition.Id, definition.Version),
+            started.Select(c => new PlannedDue(c.Clock, engine.ToLocal(c.DueAt), c.Provisional)).ToList()), now, toState: definition.InitialState);
 
         if (idempotencyKey != null)
         {
@@ -238,68 +211,31 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         await tx.CommitAsync();
         var clue = new ClueRow
         {
-            Id = id, TrackingCode = trackingCode, DefinitionId = definitionId, DefinitionVersion = definitionVersion,
-            CalendarVersion = calendarVersion, Channel = intake.Channel, DistrictId = intake.DistrictId, DistrictName = districtName,
+            Id = id, TrackingCode = trackingCode, DefinitionId = definition.Id, DefinitionVersion = definition.Version,
+            CalendarVersion = calendar.Version, Channel = intake.Channel, DistrictId = intake.DistrictId, DistrictName = districtName,
             ComplainantName = intake.ComplainantName, ComplainantPhone = intake.ComplainantPhone, ComplainantIdNumber = intake.ComplainantIdNumber,
             EmployerName = intake.EmployerName, EmployerCreditCode = intake.EmployerCreditCode, Industry = intake.Industry,
             WorkerCount = intake.WorkerCount, AmountOwed = intake.AmountOwed, Description = intake.Description,
-            ReceivedAt = intake.ReceivedAt.AddTicks(-(intake.ReceivedAt.Ticks % 10)), ReceiptDay = plan.ReceiptDay.Day, State = initialState, Version = 1, CreatedAt = now, UpdatedAt = now,
+            ReceivedAt = intake.ReceivedAt.AddTicks(-(intake.ReceivedAt.Ticks % 10)), ReceiptDay = receiptDay.Day, State = definition.InitialState,
+            Version = 1, CreatedBy = userId, CreatedAt = now, UpdatedAt = now,
         };
-        var clocks = plan.Clocks.Select(c => new ClockRow { ClueId = id, Clock = c.Clock, DueAt = c.DueAt, Provisional = c.Provisional }).ToList();
         return new IntakeResult(IntakeOutcome.Created, id, (clue, clocks));
     }
 
-    /// <summary>
-    /// Applies an allowed action as a compare-and-set on the clue's version: when another request changed the clue
-    /// since it was read, nothing is written and the caller answers 409. So of two concurrent actions at most one
-    /// succeeds, and the history never shows a transition from a state the clue was no longer in.
-    /// </summary>
-    /// <returns>False when the version moved on.</returns>
-    public async Task<bool> ApplyAsync(ClueRow clue, string action, Allowed decision, long actorId, DateTimeOffset now)
+    /// <summary>The clue attributes an action sets (its fields' "updates" and its "sets"), inside the action's transaction.</summary>
+    public static Task UpdateAttributesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, IReadOnlyDictionary<string, object?> updates)
     {
-        var sets = new List<string> { "state = @ToState", "version = version + 1", "updated_at = @now" };
-        var args = new DynamicParameters(new { clue.Id, clue.Version, decision.ToState, now });
-        foreach (var (attribute, value) in decision.Updates)
+        var sets = new List<string>();
+        var args = new DynamicParameters(new { id });
+        foreach (var (attribute, value) in updates)
         {
-            var column = UpdatableColumns[attribute];
+            if (attribute == Attributes.Assignee) continue; // the instance's, written by the compare-and-set
+            var column = UpdatableColumns.TryGetValue(attribute, out var c) ? c
+                : throw new InvalidOperationException($"The definition updates '{attribute}', which clues do not have: the schema should have refused it.");
             sets.Add($"{column} = @{column}");
             args.Add(column, value is long l && column == "workers_paid" ? checked((int)l) : value);
         }
-
-        await using var conn = await db.OpenConnectionAsync();
-        await using var tx = await conn.BeginTransactionAsync();
-        await CalendarRepository.LockSharedAsync(conn, tx);
-        var rows = await conn.ExecuteAsync(
-            $"UPDATE wageclue.clues SET {string.Join(", ", sets)} WHERE id = @Id AND version = @Version", args, tx);
-        if (rows == 0) return false; // disposing the transaction rolls it back
-
-        var met = (await conn.QueryAsync<ClockRow>("""
-            UPDATE wageclue.clue_clocks SET met_at = @now, met_by = @action, next_escalation_at = NULL
-            WHERE clue_id = @Id AND clock = ANY(@clocks) AND met_at IS NULL AND cancelled_at IS NULL
-            RETURNING *
-            """, new { clue.Id, now, action, clocks = decision.MetClocks.ToArray() }, tx)).AsList();
-        var cancelled = decision.EntersFinalState
-            ? (await conn.QueryAsync<string>("""
-                UPDATE wageclue.clue_clocks SET cancelled_at = @now, next_escalation_at = NULL
-                WHERE clue_id = @Id AND met_at IS NULL AND cancelled_at IS NULL
-                RETURNING clock
-                """, new { clue.Id, now }, tx)).AsList()
-            : [];
-
-        var data = new Dictionary<string, object?> { ["fields"] = decision.Fields };
-        if (decision.Updates.ContainsKey("assignee")) data["previousAssigneeId"] = clue.AssigneeId;
-        if (met.Count > 0) data["clocksMet"] = met.Select(m => new { clock = m.Clock, late = now > m.DueAt }).ToList();
-        if (cancelled.Count > 0) data["clocksCancelled"] = cancelled;
-        await conn.ExecuteAsync("""
-            INSERT INTO wageclue.clue_history (clue_id, at, actor_id, kind, action, from_state, to_state, clue_version, data)
-            VALUES (@Id, @now, @actorId, 'action', @action, @FromState, @ToState, @newVersion, @data::jsonb)
-            """, new
-            {
-                clue.Id, now, actorId, action, decision.FromState, decision.ToState, newVersion = clue.Version + 1,
-                data = JsonSerializer.Serialize(data, JsonSerializerOptions.Web),
-            }, tx);
-        await tx.CommitAsync();
-        return true;
+        return sets.Count == 0 ? Task.CompletedTask : conn.ExecuteAsync($"UPDATE wageclue.clues SET {string.Join(", ", sets)} WHERE id = @id", args, tx);
     }
 
     public async Task LogPersonalDataViewAsync(long clueId, long userId, string purpose, DateTimeOffset now)
@@ -312,7 +248,12 @@ public sealed class ClueRepository(NpgsqlDataSource db)
     // The clue attributes a definition field may update ("updates" in the definition), and their columns.
     private static readonly Dictionary<string, string> UpdatableColumns = new()
     {
-        ["assignee"] = "assignee_id",
+        ["outcomeType"] = "outcome_type",
+        ["caseNumber"] = "case_number",
+        ["suspendReason"] = "suspend_reason",
+        ["transferReceiver"] = "transfer_receiver",
+        ["transferReceiverName"] = "transfer_receiver_name",
+        ["satisfaction"] = "satisfaction",
         ["rejectionReason"] = "rejection_reason",
         ["mergedInto"] = "merged_into",
         ["route"] = "route",

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using WageClue.Server.Features.Accounts;
+using WageClue.Server.Features.Instances;
 using WageClue.Workflows.Definitions;
 using WageClue.Workflows.Engine;
 using WageClue.Workflows.Sla;
@@ -11,7 +12,6 @@ public sealed record NamedRef(string Id, string Name);
 
 public sealed record UserRef(long Id, string DisplayName);
 
-public sealed record DefinitionRef(string Id, int Version);
 
 /// <summary>Masked: 张*, 138****1234. The full data comes only from the logged complainant endpoint.</summary>
 public sealed record ComplainantMasked(string Name, string Phone, bool HasIdNumber);
@@ -20,7 +20,12 @@ public sealed record ComplainantFull(string Name, string Phone, string? IdNumber
 
 public sealed record EmployerResponse(string Name, string? CreditCode);
 
-public sealed record ClockResponse(string Clock, string Name, DateTimeOffset DueAt, bool Provisional, DateTimeOffset? MetAt, string Status, int EscalationLevel);
+/// <param name="OriginalDueAt">The due time before an approved extension; null when never extended.</param>
+/// <param name="PausedRemainingMinutes">While paused (中止): the working minutes that were left.</param>
+/// <param name="ExtensionRequestedDays">A pending 延期申请's working days.</param>
+public sealed record ClockResponse(string Clock, string Name, int Round, DateTimeOffset StartedAt, DateTimeOffset DueAt, bool Provisional,
+    DateTimeOffset? MetAt, string Status, int EscalationLevel, DateTimeOffset? OriginalDueAt, int Extensions,
+    double? PausedRemainingMinutes, int? ExtensionRequestedDays);
 
 public sealed record ActionRef(string Action, string Name);
 
@@ -46,9 +51,15 @@ public sealed record ClueResponse(
     string? Route,
     string? RejectionReason,
     long? MergedInto,
+    string? OutcomeType,
     string? Outcome,
     decimal? AmountRecovered,
     int? WorkersPaid,
+    string? CaseNumber,
+    string? SuspendReason,
+    string? TransferReceiver,
+    string? TransferReceiverName,
+    string? Satisfaction,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<ClockResponse> Clocks,
@@ -66,21 +77,18 @@ public sealed class ClueResponses(ClueWorkflow workflow, TimeProvider time)
     {
         var engine = EngineFor(c);
         var now = time.GetUtcNow();
-        var byId = clocks.ToDictionary(k => k.Clock);
+        var rows = clocks.ToList();
+        var order = engine.Definition.Clocks.Select(d => d.Id).ToList();
+        var clockResponses = rows
+            .OrderBy(k => order.IndexOf(k.Clock)).ThenBy(k => k.Round)
+            .Select(k => new ClockResponse(k.Clock, engine.ClockName(k.Clock), k.Round, engine.ToLocal(k.StartedAt), engine.ToLocal(k.DueAt), k.Provisional,
+                k.MetAt is { } m ? engine.ToLocal(m) : null, ClockStatus.Of(k.DueAt, k.MetAt, k.CancelledAt, now, k.PausedAt), k.EscalationLevel,
+                k.OriginalDueAt is { } o ? engine.ToLocal(o) : null, k.Extensions,
+                k.PausedAt != null ? Math.Round(k.PausedRemaining!.Value.TotalMinutes, 2) : null, k.MetAt == null ? k.ExtensionRequestDays : null))
+            .ToList();
 
-        var clockResponses = engine.Definition.Clocks
-            .Where(def => byId.ContainsKey(def.Id))
-            .Select(def =>
-            {
-                var k = byId[def.Id];
-                return new ClockResponse(k.Clock, def.Name, engine.ToLocal(k.DueAt), k.Provisional, k.MetAt is { } m ? engine.ToLocal(m) : null,
-                    ClockStatus.Of(k.DueAt, k.MetAt, k.CancelledAt, now), k.EscalationLevel);
-            }).ToList();
-
-        // Only the people who work the clue's district may act on it; a leader reads, and gets no buttons.
-        var allowed = caller.Role is Roles.Caseworker or Roles.Supervisor && caller.IsIn(c.DistrictId)
-            ? engine.AllowedActions(c.State, caller.Role).Select(a => new ActionRef(a, engine.Definition.FindAction(a)!.Name)).ToList()
-            : [];
+        // The policy decides (role × districts × definition), for the API and the pages alike.
+        var allowed = workflow.AllowedActions(c, rows, caller).Select(a => new ActionRef(a, engine.ActionName(a))).ToList();
 
         return new ClueResponse(
             c.Id, c.TrackingCode, c.State, engine.StateName(c.State), c.Version,
@@ -92,18 +100,19 @@ public sealed class ClueResponses(ClueWorkflow workflow, TimeProvider time)
             c.Industry == null ? null : new NamedRef(c.Industry, Industries.Names.GetValueOrDefault(c.Industry, c.Industry)),
             c.WorkerCount, c.AmountOwed, c.Description, engine.ToLocal(c.ReceivedAt), c.ReceiptDay,
             c.AssigneeId is { } a ? new UserRef(a, c.AssigneeName ?? "") : null,
-            c.Route, c.RejectionReason, c.MergedInto, c.Outcome, c.AmountRecovered, c.WorkersPaid,
+            c.Route, c.RejectionReason, c.MergedInto, c.OutcomeType, c.Outcome, c.AmountRecovered, c.WorkersPaid,
+            c.CaseNumber, c.SuspendReason, c.TransferReceiver, c.TransferReceiverName, c.Satisfaction,
             engine.ToLocal(c.CreatedAt), engine.ToLocal(c.UpdatedAt), clockResponses, allowed);
     }
 
-    public HistoryResponse ToResponse(ClueRow clue, HistoryRow h)
+    public HistoryResponse ToResponse(ClueRow clue, HistoryRecord h)
     {
         var engine = EngineFor(clue);
-        using var data = JsonDocument.Parse(h.Data);
+        using var data = JsonDocument.Parse(h.Json);
         return new HistoryResponse(h.Id, engine.ToLocal(h.At),
             h.ActorId is { } id ? new UserRef(id, h.ActorName ?? "") : null,
             h.Kind, h.Action, h.Action == null ? null : engine.Definition.FindAction(h.Action)?.Name,
-            h.FromState, h.ToState, h.ClueVersion, data.RootElement.Clone());
+            h.FromState, h.ToState, h.Version, data.RootElement.Clone());
     }
 
     private WorkflowEngine EngineFor(ClueRow c) => workflow.EngineFor(c);

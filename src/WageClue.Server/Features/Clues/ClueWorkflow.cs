@@ -1,11 +1,13 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Accounts;
 using WageClue.Server.Features.Calendar;
+using WageClue.Server.Features.Notifications;
+using WageClue.Server.Features.Instances;
 using WageClue.Workflows.Definitions;
 using WageClue.Workflows.Engine;
-using WageClue.Workflows.Sla;
 
 namespace WageClue.Server.Features.Clues;
 
@@ -15,14 +17,17 @@ public abstract record ActionOutcome
     public sealed record Refusal(Refused Reason) : ActionOutcome;
     public sealed record BadReferences(Dictionary<string, string[]> Errors) : ActionOutcome;
     public sealed record VersionMovedOn : ActionOutcome;
+    /// <summary>The caller may read the clue but not act on it (another district, a leader given none, an integration account).</summary>
+    public sealed record NotPermitted(string Message) : ActionOutcome;
 }
 
 /// <summary>
-/// Registers clues and fires actions: the engine decides from the clue's pinned definition, this class checks what
-/// needs the database and writes in one transaction. Used by the API and by the demo data, so both take one path.
+/// Registers clues and fires actions: the engine decides from the clue's pinned definition, the policy from the
+/// caller's districts, this class checks what needs the database and writes in one transaction. Used by the API,
+/// the pages and the demo data, so all take one path.
 /// </summary>
 public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows, CalendarStore calendars, ClueRepository clues,
-    UserRepository users, Districts.DistrictRepository districts, TimeProvider time, IOptions<ClueOptions> options)
+    UserRepository users, Districts.DistrictRepository districts, ActionNotices notices, TimeProvider time, IOptions<ClueOptions> options)
 {
     /// <summary>The engine new clues start with: the highest version of the configured definition.</summary>
     public WorkflowEngine CurrentEngine => workflows.Latest(options.Value.DefinitionId);
@@ -31,38 +36,84 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
 
     public async Task<IntakeResult> RegisterAsync(ValidIntake intake, CurrentUser by, string? idempotencyKey, byte[] requestHash)
     {
-        var definition = CurrentDefinition;
+        var engine = CurrentEngine;
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         await CalendarRepository.LockSharedAsync(conn, tx);
         var calendar = await calendars.GetAsync(conn, tx);
-        var plan = ClockPlanner.Plan(definition, calendar, intake.ReceivedAt);
         var districtName = (await districts.ListAsync()).FirstOrDefault(d => d.Id == intake.DistrictId)?.Name ?? "";
-        return await ClueRepository.InsertAsync(conn, tx, intake, definition.Id, definition.Version, definition.InitialState,
-            calendar.Version, plan, by.Id, idempotencyKey, requestHash, time.GetUtcNow(), districtName);
+        return await ClueRepository.InsertAsync(conn, tx, intake, engine, calendar, by.Id, idempotencyKey, requestHash, time.GetUtcNow(), districtName);
     }
 
-    public async Task<ActionOutcome> FireAsync(ClueRow clue, string action, CurrentUser actor, IReadOnlyDictionary<string, JsonElement> fields)
+    /// <summary>The actions the caller may take on the clue now (the policy and the definition together).</summary>
+    public IReadOnlyList<string> AllowedActions(ClueRow clue, IEnumerable<ClockRow> clocks, CurrentUser caller) =>
+        AccessPolicy.AllowedActions(caller, EngineFor(clue), clue.Snapshot(clocks), time.GetUtcNow());
+
+    /// <param name="clocks">The clue's clocks as read with it; read here when not given.</param>
+    public async Task<ActionOutcome> FireAsync(ClueRow clue, string action, CurrentUser actor, IReadOnlyDictionary<string, JsonElement> fields,
+        IReadOnlyList<ClockRow>? clocks = null)
     {
         var engine = EngineFor(clue);
-        var decision = engine.Decide(clue.State, action, new Actor(actor.Id, actor.Role), fields);
+        if (engine.Definition.FindAction(action) is { } known && known.Roles.Contains(actor.Role) && !AccessPolicy.CanActIn(actor, clue.DistrictId))
+            return new ActionOutcome.NotPermitted($"{Roles.ChineseName(actor.Role)}只能办理本人所属区县的线索");
+        clocks ??= await clues.ClocksAsync([clue.Id]);
+        var now = time.GetUtcNow();
+        await using var conn = await db.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        // Deadlines are computed on the calendar a concurrent upload cannot replace until this transaction ends.
+        await CalendarRepository.LockSharedAsync(conn, tx);
+        var calendar = await calendars.GetAsync(conn, tx);
+        var decision = engine.Decide(clue.Snapshot(clocks), action, new Actor(actor.Id, actor.Role), fields, now, calendar);
         if (decision is Refused refused) return new ActionOutcome.Refusal(refused);
         var allowed = (Allowed)decision;
 
         var errors = await CheckReferencesAsync(engine.Definition.FindAction(action)!, allowed, clue, actor);
         if (errors.Count > 0) return new ActionOutcome.BadReferences(errors);
 
-        if (!await clues.ApplyAsync(clue, action, allowed, actor.Id, time.GetUtcNow()))
-            return new ActionOutcome.VersionMovedOn();
-        var (updated, clocks) = (await clues.FindWithClocksAsync(clue.Id))!.Value;
-        return new ActionOutcome.Done(updated, clocks);
+        var after = await WorkflowWriter.ApplyAsync(conn, tx, clue.Instance, action, allowed, actor.Id, now);
+        if (after == null) return new ActionOutcome.VersionMovedOn(); // disposing the transaction rolls it back
+        await ClueRepository.UpdateAttributesAsync(conn, tx, clue.Id, allowed.Updates);
+        var updated = await Updated(clue, allowed, now);
+        if (allowed.Notify.Count > 0) await notices.QueueAsync(conn, tx, engine, updated, action, allowed, actor, now);
+        await tx.CommitAsync();
+        if (allowed.Notify.Count > 0) notices.SendSoon();
+        return new ActionOutcome.Done(updated, after);
     }
 
     public WorkflowEngine EngineFor(ClueRow c) => EngineFor(c.DefinitionId, c.DefinitionVersion);
 
     public WorkflowEngine EngineFor(string definitionId, int version) => workflows.Pinned(definitionId, version);
 
-    /// <summary>What the pure engine cannot know: that a named user may hold the clue, that a target clue exists.</summary>
+    /// <summary>The clue as the transaction left it, built from the decision instead of read back (one round trip fewer).</summary>
+    private async Task<ClueRow> Updated(ClueRow c, Allowed d, DateTimeOffset now)
+    {
+        string? Text(string attribute, string? old) => d.Updates.TryGetValue(attribute, out var v) ? v as string : old;
+        var assigneeId = d.ChangesAssignee ? d.NewAssigneeId : c.AssigneeId;
+        var assigneeName = !d.ChangesAssignee ? c.AssigneeName : assigneeId is { } a ? (await users.FindByIdAsync(a))?.DisplayName : null;
+        var districtName = d.DistrictId == c.DistrictId ? c.DistrictName
+            : (await districts.ListAsync()).FirstOrDefault(x => x.Id == d.DistrictId)?.Name ?? d.DistrictId;
+        return new ClueRow
+        {
+            Id = c.Id, TrackingCode = c.TrackingCode, DefinitionId = c.DefinitionId, DefinitionVersion = c.DefinitionVersion,
+            CalendarVersion = c.CalendarVersion, Channel = c.Channel, DistrictId = d.DistrictId, DistrictName = districtName,
+            ComplainantName = c.ComplainantName, ComplainantPhone = c.ComplainantPhone, ComplainantIdNumber = c.ComplainantIdNumber,
+            EmployerName = c.EmployerName, EmployerCreditCode = c.EmployerCreditCode, Industry = c.Industry, WorkerCount = c.WorkerCount,
+            AmountOwed = c.AmountOwed, Description = c.Description, ReceivedAt = c.ReceivedAt, ReceiptDay = c.ReceiptDay,
+            State = d.ToState, PreviousState = d.ToState != c.State ? c.State : c.PreviousState, Version = c.Version + 1,
+            AssigneeId = assigneeId, AssigneeName = assigneeName,
+            Route = Text("route", c.Route), RejectionReason = Text("rejectionReason", c.RejectionReason),
+            MergedInto = d.Updates.TryGetValue("mergedInto", out var m) ? (long?)m : c.MergedInto,
+            Outcome = Text("outcome", c.Outcome), OutcomeType = Text("outcomeType", c.OutcomeType),
+            AmountRecovered = d.Updates.TryGetValue("amountRecovered", out var r) ? (decimal?)r : c.AmountRecovered,
+            WorkersPaid = d.Updates.TryGetValue("workersPaid", out var w) ? (int?)(long?)w : c.WorkersPaid,
+            CaseNumber = Text("caseNumber", c.CaseNumber), SuspendReason = Text("suspendReason", c.SuspendReason),
+            TransferReceiver = Text("transferReceiver", c.TransferReceiver), TransferReceiverName = Text("transferReceiverName", c.TransferReceiverName),
+            Satisfaction = Text("satisfaction", c.Satisfaction), CreatedBy = c.CreatedBy, CreatedAt = c.CreatedAt,
+            UpdatedAt = now.AddTicks(-(now.Ticks % 10)),
+        };
+    }
+
+    /// <summary>What the pure engine cannot know: that a named user may hold the clue, that a target clue or district exists.</summary>
     private async Task<Dictionary<string, string[]>> CheckReferencesAsync(ActionDefinition action, Allowed allowed, ClueRow clue, CurrentUser actor)
     {
         var errors = new Dictionary<string, string[]>();
@@ -70,11 +121,16 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
         {
             if (field.Type == FieldTypes.User && !await users.CanBeAssignedAsync((long)allowed.Fields[field.Name]!, clue.DistrictId))
                 errors[field.Name] = [$"{field.Label}须为{clue.DistrictName}在岗的经办人或负责人"];
+            if (field.Type == FieldTypes.User && action.Id == "reassign" && (long)allowed.Fields[field.Name]! == clue.AssigneeId)
+                errors[field.Name] = [$"该线索的责任人已是此人，请选择其他人"];
+            if (field.Type == FieldTypes.District && (await districts.ListAsync()).All(d => d.Id != (string)allowed.Fields[field.Name]!))
+                errors[field.Name] = [$"没有这个{field.Label}"];
             if (field.Type == FieldTypes.Clue)
             {
                 var targetId = (long)allowed.Fields[field.Name]!;
                 var target = targetId == clue.Id ? null : await clues.FindAsync(targetId);
-                if (target == null || !actor.CanReadClues(target.DistrictId)) errors[field.Name] = [$"{field.Label}不存在"];
+                if (target == null || !AccessPolicy.CanRead(actor, target.DistrictId, target.CreatedBy) || target.DistrictId != clue.DistrictId)
+                    errors[field.Name] = [$"{field.Label}不存在"];
                 else if (EngineFor(target).Definition.IsFinal(target.State)) errors[field.Name] = [$"{field.Label}已结束，不能合并到该线索"];
             }
         }

@@ -25,3 +25,14 @@ public static class Industries
         ["other"] = "其他",
     };
 }
+
+/// <summary>办理方式: the route a clue takes (v1's start-handling field; v2's 开始调解 and 立案查处 set it).</summary>
+public static class Routes
+{
+    public static readonly IReadOnlyDictionary<string, string> Names = new Dictionary<string, string>
+    {
+        ["mediation"] = "调解",
+        ["enforcement"] = "执法（立案查处）",
+        ["transfer"] = "移送",
+    };
+}

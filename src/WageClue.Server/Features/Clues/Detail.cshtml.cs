@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
+using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Accounts;
+using WageClue.Server.Features.Instances;
 using WageClue.Server.Features.Shared;
 using WageClue.Server.Infrastructure;
 using WageClue.Workflows.Definitions;
@@ -17,7 +19,7 @@ public sealed record TimelineEntry(string At, string Title, string? Actor, IRead
 /// One clue: facts, clocks, the actions the workflow allows this user now (each a form asking for its fields),
 /// the timeline with escalations, and the diagram. A clue of another district answers 404, as the API does.
 /// </summary>
-public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, UserRepository users, TimeProvider time) : AppPage
+public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, UserRepository users, Districts.DistrictRepository districts, TimeProvider time) : AppPage
 {
     public ClueRow Clue { get; private set; } = null!;
     public WorkflowEngine Engine { get; private set; } = null!;
@@ -34,7 +36,13 @@ public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, Use
     public string? ActionMessage { get; private set; }
     public IFormCollection? Posted { get; private set; }
 
-    public bool MayViewPersonalData => Me.Role is Roles.Caseworker or Roles.Supervisor && Me.IsIn(Clue.DistrictId);
+    public bool MayViewPersonalData => AccessPolicy.CanViewPersonalData(Me, Clue.DistrictId);
+
+    /// <summary>Districts a 移交 may name (every district but the clue's own).</summary>
+    public IReadOnlyList<Districts.DistrictResponse> OtherDistricts { get; private set; } = [];
+
+    /// <summary>Clocks a 延期申请 may name now: running, extendable by the definition.</summary>
+    public IReadOnlyList<(string Id, string Name)> ExtendableClocks { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(long id) => await LoadAsync(id) ? Page() : NotFound();
 
@@ -48,7 +56,7 @@ public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, Use
             ActionMessage = "线索已被他人更新，请查看最新情况后重新操作";
             return Page();
         }
-        var outcome = await workflow.FireAsync(Clue, actionId, Me, FieldsFromForm(actionId));
+        var outcome = await workflow.FireAsync(Clue, actionId, Me, FieldsFromForm(actionId), _clocks);
         switch (outcome)
         {
             case ActionOutcome.Done:
@@ -56,6 +64,9 @@ public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, Use
                 return Redirect($"/clues/{id}");
             case ActionOutcome.BadReferences bad:
                 FieldErrors = bad.Errors;
+                break;
+            case ActionOutcome.NotPermitted no:
+                ActionMessage = no.Message;
                 break;
             case ActionOutcome.VersionMovedOn:
                 ActionMessage = "线索已被他人同时更新，请查看最新情况后重新操作";
@@ -79,25 +90,34 @@ public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, Use
         return Page();
     }
 
+    /// <summary>A clue attribute's value as its field's option label (满意度 非常满意), or the value itself.</summary>
+    public string AttributeLabel(string attribute, string value) =>
+        Engine.Definition.Actions.SelectMany(a => a.FieldList).Where(f => f.Updates == attribute)
+            .SelectMany(f => f.Options ?? []).FirstOrDefault(o => o.Value == value)?.Label ?? value;
+
     public string? PostedValue(string field) => Posted?[$"f.{field}"].ToString();
 
     public string? ErrorFor(string field) => FieldErrors.TryGetValue(field, out var m) ? string.Join("；", m) : null;
 
+    private IReadOnlyList<ClockRow> _clocks = [];
+
     private async Task<bool> LoadAsync(long id)
     {
-        var clue = await clues.FindAsync(id);
-        if (clue == null || !Me.CanReadClues(clue.DistrictId)) return false;
-        Clue = clue;
-        Engine = workflow.EngineFor(clue);
+        var found = await ClueEndpoints.FindReadableWithClocksAsync(id, Me, clues);
+        if (found == null) return false;
+        (Clue, _clocks) = found.Value;
+        Engine = workflow.EngineFor(Clue);
         var now = time.GetUtcNow();
-        Clocks = ClockView.For(Engine, await clues.ClocksAsync([id]), now);
-        Actions = Me.Role is Roles.Caseworker or Roles.Supervisor && Me.IsIn(clue.DistrictId)
-            ? Engine.AllowedActions(clue.State, Me.Role).Select(a => Engine.Definition.FindAction(a)!).ToList()
-            : [];
-        Assignable = Actions.Any(a => a.FieldList.Any(f => f.Type == FieldTypes.User)) ? await users.AssignableAsync(clue.DistrictId) : [];
+        Clocks = ClockView.For(Engine, _clocks, now);
+        Actions = workflow.AllowedActions(Clue, _clocks, Me).Select(a => Engine.Definition.FindAction(a)!).ToList();
+        Assignable = Actions.Any(a => a.FieldList.Any(f => f.Type == FieldTypes.User)) ? await users.AssignableAsync(Clue.DistrictId) : [];
+        if (Actions.Any(a => a.FieldList.Any(f => f.Type == FieldTypes.District)))
+            OtherDistricts = (await districts.ListAsync()).Where(d => d.Id != Clue.DistrictId).ToList();
+        ExtendableClocks = _clocks.Where(k => k.IsRunning && k.DueAt > now && Engine.Definition.FindClock(k.Clock)?.Extension is { } rule && k.Extensions < rule.MaxTimes)
+            .Select(k => (k.Clock, Engine.ClockName(k.Clock))).Distinct().ToList();
         Timeline = await TimelineAsync();
         // The generated diagram, with the clue's state marked (a Mermaid class; the colour is explained beside it).
-        Diagram = Engine.ToMermaid() + $"\tclassDef current fill:#b71c1c,color:#fff,stroke:#7f0000\n\tclass {clue.State} current\n";
+        Diagram = Engine.ToMermaid() + $"\tclassDef current fill:#b71c1c,color:#fff,stroke:#7f0000\n\tclass {Clue.State} current\n";
         return true;
     }
 
@@ -122,53 +142,64 @@ public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, Use
     private async Task<IReadOnlyList<TimelineEntry>> TimelineAsync()
     {
         var names = (await users.ListAsync()).ToDictionary(u => u.Id, u => u.DisplayName);
+        var districtNames = (await districts.ListAsync()).ToDictionary(d => d.Id, d => d.Name);
         var entries = new List<TimelineEntry>();
         foreach (var h in await clues.HistoryAsync(Clue.Id))
         {
-            using var doc = JsonDocument.Parse(h.Data);
-            var data = doc.RootElement;
             var at = Display.Time(Engine.ToLocal(h.At));
-            entries.Add(h.Kind switch
+            entries.Add(h.Entry switch
             {
-                "registered" => new TimelineEntry(at, "登记线索", h.ActorName,
+                Registered => new TimelineEntry(at, "登记线索", h.ActorName,
                     [$"渠道：{Channels.Names.GetValueOrDefault(Clue.Channel, Clue.Channel)}", $"接收时间：{Display.Time(Engine.ToLocal(Clue.ReceivedAt))}"], "registered"),
-                "action" => new TimelineEntry(at, Engine.Definition.FindAction(h.Action ?? "")?.Name ?? h.Action ?? "", h.ActorName,
-                    FieldLines(h.Action, data, names), "action"),
-                "recomputed" => new TimelineEntry(at, "节假日安排调整，时限重新计算", h.ActorName,
-                    data.GetProperty("changes").EnumerateArray().Select(c =>
-                        $"{ClockName(c.GetProperty("clock").GetString())}：{Display.Time(c.GetProperty("dueBefore").GetDateTimeOffset())} → {Display.Time(c.GetProperty("dueAfter").GetDateTimeOffset())}").ToList(), "recomputed"),
-                "escalated" => new TimelineEntry(at, $"{data.GetProperty("levelName").GetString()}：{ClockName(data.GetProperty("clock").GetString())}", "系统",
-                    EscalationLines(data), "escalated"),
+                ActionTaken a => new TimelineEntry(at, Engine.ActionName(h.Action ?? ""), h.ActorName, ActionLines(h.Action, a, names, districtNames), "action"),
+                Recomputed r => new TimelineEntry(at, "节假日安排调整，时限重新计算", h.ActorName,
+                    r.Changes.Select(c => $"{Engine.ClockName(c.Clock)}：{Display.Time(c.DueBefore)} → {Display.Time(c.DueAfter)}").ToList(), "recomputed"),
+                Escalated e => new TimelineEntry(at, $"{e.LevelName}：{Engine.ClockName(e.Clock)}", "系统", EscalationLines(e), "escalated"),
                 _ => new TimelineEntry(at, h.Kind, h.ActorName, [], ""),
             });
         }
         return entries;
     }
 
-    private string ClockName(string? clock) => Engine.Definition.Clocks.FirstOrDefault(c => c.Id == clock)?.Name ?? clock ?? "";
-
-    private List<string> FieldLines(string? action, JsonElement data, Dictionary<long, string> names)
+    /// <summary>An action's fields in the words of its form, then what it did to the clocks.</summary>
+    private List<string> ActionLines(string? action, ActionTaken a, Dictionary<long, string> names, Dictionary<string, string> districtNames)
     {
         var lines = new List<string>();
-        if (!data.TryGetProperty("fields", out var fields) || fields.ValueKind != JsonValueKind.Object) return lines;
         var definition = Engine.Definition.FindAction(action ?? "");
-        foreach (var p in fields.EnumerateObject())
+        foreach (var (name, _) in a.Fields)
         {
-            var field = definition?.FieldList.FirstOrDefault(f => f.Name == p.Name);
-            var value = p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetRawText() : p.Value.ToString();
-            if (field?.Type == FieldTypes.User && p.Value.TryGetInt64(out var uid)) value = names.GetValueOrDefault(uid, value);
-            if (field?.Type == FieldTypes.Enum) value = field.Options?.FirstOrDefault(o => o.Value == value)?.Label ?? value;
-            lines.Add($"{field?.Label ?? p.Name}：{value}");
+            var field = definition?.FieldList.FirstOrDefault(f => f.Name == name);
+            var value = a.FieldText(name) ?? "";
+            value = field?.Type switch
+            {
+                FieldTypes.User when long.TryParse(value, out var uid) => names.GetValueOrDefault(uid, value),
+                FieldTypes.Enum => field.Options?.FirstOrDefault(o => o.Value == value)?.Label ?? value,
+                FieldTypes.District => districtNames.GetValueOrDefault(value, value),
+                FieldTypes.Clock => Engine.ClockName(value),
+                _ => value,
+            };
+            lines.Add($"{field?.Label ?? name}：{value}");
         }
+        if (a.PreviousDistrictId is { } from) lines.Add($"由{districtNames.GetValueOrDefault(from, from)}移交，转入接收区县待受理队列");
+        foreach (var m in a.ClocksMet ?? []) lines.Add($"{Engine.ClockName(m.Clock)}：{(m.Late ? "超时完成" : m.WithinExtension == true ? "延期内完成" : "按时完成")}");
+        foreach (var p in a.ClocksPaused ?? []) lines.Add($"{Engine.ClockName(p.Clock)}暂停计时，剩余 {Display.WorkingSpan(TimeSpan.FromMinutes(Math.Max(0, p.RemainingMinutes)))}");
+        foreach (var r in a.ClocksResumed ?? []) lines.Add($"{Engine.ClockName(r.Clock)}恢复计时，新时限 {Display.Time(r.DueAt)}");
+        foreach (var st in a.ClocksStarted ?? []) lines.Add($"开始计时：{Engine.ClockName(st.Clock)}，时限 {Display.Time(st.DueAt)}");
+        if (a.Extension is { } x)
+            lines.Add(x.Decision switch
+            {
+                "approved" => $"{Engine.ClockName(x.Clock)}延长 {x.Days} 个工作日：{Display.Time(x.DueBefore!.Value)} → {Display.Time(x.DueAfter!.Value)}",
+                "refused" => $"{Engine.ClockName(x.Clock)}时限不变（{Display.Time(x.DueBefore!.Value)}）",
+                _ => $"申请{Engine.ClockName(x.Clock)}延长 {x.Days} 个工作日（现时限 {Display.Time(x.DueBefore!.Value)}），待审批",
+            });
         return lines;
     }
 
-    private static List<string> EscalationLines(JsonElement data)
+    private static List<string> EscalationLines(Escalated e)
     {
-        static string Names(JsonElement list) => string.Join("、", list.EnumerateArray().Select(n => n.GetProperty("name").GetString()));
-        var lines = new List<string> { $"办理时限：{Display.Time(data.GetProperty("dueAt").GetDateTimeOffset())}" };
-        if (data.GetProperty("notified").GetArrayLength() > 0) lines.Add($"已邮件通知：{Names(data.GetProperty("notified"))}");
-        if (data.GetProperty("skippedWithoutEmail").GetArrayLength() > 0) lines.Add($"未设置邮箱、未能通知：{Names(data.GetProperty("skippedWithoutEmail"))}");
+        var lines = new List<string> { $"办理时限：{Display.Time(e.DueAt)}" };
+        if (e.Notified.Count > 0) lines.Add($"已邮件通知：{string.Join("、", e.Notified.Select(n => n.Name))}");
+        if (e.SkippedWithoutEmail.Count > 0) lines.Add($"未设置邮箱、未能通知：{string.Join("、", e.SkippedWithoutEmail.Select(n => n.Name))}");
         return lines;
     }
 }

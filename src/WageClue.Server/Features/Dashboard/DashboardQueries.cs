@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using WageClue.Server.Features.Instances;
 using WageClue.Workflows.Sla;
 
 namespace WageClue.Server.Features.Dashboard;
@@ -23,6 +24,7 @@ public sealed class DeadlineRow
     public long? AssigneeId { get; init; }
     public string? AssigneeName { get; init; }
     public string Clock { get; init; } = "";
+    public int Round { get; init; } = 1;
     public DateTimeOffset DueAt { get; init; }
     public string DefinitionId { get; init; } = "";
     public int DefinitionVersion { get; init; }
@@ -30,9 +32,13 @@ public sealed class DeadlineRow
 
 public sealed record StateCount(string DistrictId, string State, long Count);
 
-public sealed record RateRow(string Clock, long OnTime, long Total)
+/// <param name="OnTime">Met by the original deadline.</param>
+/// <param name="Extended">Met after the original deadline, within an approved extension: counted apart, neither on time nor late.</param>
+public sealed record RateRow(string Clock, long OnTime, long Total, long Extended = 0)
 {
     public double? Rate => Total == 0 ? null : (double)OnTime / Total;
+
+    public double? ExtendedRate => Total == 0 ? null : (double)Extended / Total;
 }
 
 public sealed record TrendRow(DateOnly Day, string Clock, long OnTime, long Total);
@@ -54,24 +60,25 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
         var (where, args) = DeadlineWhere(f, after, upTo);
         args.Add("limit", pageSize);
         args.Add("offset", (page - 1) * pageSize);
-        var join = f.NeedsClue ? "JOIN wageclue.clues c ON c.id = k.clue_id" : "";
+        var join = f.NeedsClue ? "JOIN wageclue.workflow_instances i ON i.id = k.instance_id JOIN wageclue.clues c ON c.id = k.instance_id" : "";
         await using var conn = await db.OpenConnectionAsync();
         // The page's rows first from the index alone, then their clues: 25 lookups, whatever the size of the table.
         var rows = (await conn.QueryAsync<DeadlineRow>($"""
             WITH page AS (
-                SELECT k.clue_id, k.clock, k.due_at FROM wageclue.clue_clocks k {join}
+                SELECT k.instance_id, k.clock, k.round, k.due_at FROM wageclue.workflow_clocks k {join}
                 WHERE {string.Join(" AND ", where)}
-                ORDER BY k.due_at, k.clue_id, k.clock
+                ORDER BY k.due_at, k.instance_id, k.clock, k.round
                 LIMIT @limit OFFSET @offset)
-            SELECT c.id AS clue_id, c.tracking_code, c.employer_name, c.state, c.channel, c.district_id, d.name AS district_name,
-                   c.assignee_id, u.display_name AS assignee_name, p.clock, p.due_at, c.definition_id, c.definition_version
+            SELECT c.id AS clue_id, c.tracking_code, c.employer_name, i.state, c.channel, i.district_id, d.name AS district_name,
+                   i.assignee_id, u.display_name AS assignee_name, p.clock, p.round, p.due_at, i.definition_id, i.definition_version
             FROM page p
-            JOIN wageclue.clues c ON c.id = p.clue_id
-            JOIN wageclue.districts d ON d.id = c.district_id
-            LEFT JOIN wageclue.users u ON u.id = c.assignee_id
-            ORDER BY p.due_at, p.clue_id, p.clock
+            JOIN wageclue.workflow_instances i ON i.id = p.instance_id
+            JOIN wageclue.clues c ON c.id = p.instance_id
+            JOIN wageclue.districts d ON d.id = i.district_id
+            LEFT JOIN wageclue.users u ON u.id = i.assignee_id
+            ORDER BY p.due_at, p.instance_id, p.clock, p.round
             """, args)).AsList();
-        var total = await conn.ExecuteScalarAsync<long>($"SELECT count(*) FROM wageclue.clue_clocks k {join} WHERE {string.Join(" AND ", where)}", args);
+        var total = await conn.ExecuteScalarAsync<long>($"SELECT count(*) FROM wageclue.workflow_clocks k {join} WHERE {string.Join(" AND ", where)}", args);
         return (rows, total);
     }
 
@@ -79,10 +86,10 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
     public async Task<IReadOnlyDictionary<string, long>> DeadlineCountsByDistrictAsync(DashboardFilter f, DateTimeOffset? after, DateTimeOffset upTo)
     {
         var (where, args) = DeadlineWhere(f, after, upTo);
-        var join = f.NeedsClue ? "JOIN wageclue.clues c ON c.id = k.clue_id" : "";
+        var join = f.NeedsClue ? "JOIN wageclue.workflow_instances i ON i.id = k.instance_id JOIN wageclue.clues c ON c.id = k.instance_id" : "";
         await using var conn = await db.OpenConnectionAsync();
         return (await conn.QueryAsync<(string, long)>($"""
-            SELECT k.district_id, count(DISTINCT k.clue_id) FROM wageclue.clue_clocks k {join}
+            SELECT k.district_id, count(DISTINCT k.instance_id) FROM wageclue.workflow_clocks k {join}
             WHERE {string.Join(" AND ", where)}
             GROUP BY k.district_id
             """, args)).ToDictionary(r => r.Item1, r => r.Item2);
@@ -104,9 +111,9 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
         }
         var (clueWhere, clueArgs) = ClueWhere(f);
         return ((await conn.QueryAsync<StateCount>($"""
-            SELECT c.district_id, c.state, count(*) AS count FROM wageclue.clues c
+            SELECT i.district_id, i.state, count(*) AS count FROM wageclue.workflow_instances i JOIN wageclue.clues c ON c.id = i.id
             {(clueWhere.Count > 0 ? "WHERE " + string.Join(" AND ", clueWhere) : "")}
-            GROUP BY c.district_id, c.state
+            GROUP BY i.district_id, i.state
             """, clueArgs)).AsList(), null);
     }
 
@@ -116,19 +123,19 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
     /// </summary>
     public async Task<IReadOnlyList<RateRow>> RatesAsync(DashboardFilter f, DateTimeOffset from, DateTimeOffset to) =>
         (await DailyAsync(f, from, to))
-            .GroupBy(r => r.Clock).Select(g => new RateRow(g.Key, g.Sum(r => r.OnTime), g.Sum(r => r.Total))).ToList();
+            .GroupBy(r => r.Clock).Select(g => new RateRow(g.Key, g.Sum(r => r.OnTime), g.Sum(r => r.Total), g.Sum(r => r.Extended))).ToList();
 
     /// <summary>The same rates per district (leadership's side-by-side view).</summary>
     public async Task<IReadOnlyList<(string DistrictId, RateRow Rate)>> RatesByDistrictAsync(DashboardFilter f, DateTimeOffset from, DateTimeOffset to) =>
         (await DailyAsync(f, from, to))
-            .GroupBy(r => (r.DistrictId, r.Clock)).Select(g => (g.Key.DistrictId, new RateRow(g.Key.Clock, g.Sum(r => r.OnTime), g.Sum(r => r.Total)))).ToList();
+            .GroupBy(r => (r.DistrictId, r.Clock)).Select(g => (g.Key.DistrictId, new RateRow(g.Key.Clock, g.Sum(r => r.OnTime), g.Sum(r => r.Total), g.Sum(r => r.Extended)))).ToList();
 
     /// <summary>Daily rates by the local day the clocks fell due.</summary>
     public async Task<IReadOnlyList<TrendRow>> TrendAsync(DashboardFilter f, DateTimeOffset from, DateTimeOffset to) =>
         (await DailyAsync(f, from, to))
             .GroupBy(r => (r.Day, r.Clock)).Select(g => new TrendRow(g.Key.Day, g.Key.Clock, g.Sum(r => r.OnTime), g.Sum(r => r.Total))).ToList();
 
-    private sealed record DailyRow(DateOnly Day, string DistrictId, string Clock, long OnTime, long Total);
+    private sealed record DailyRow(DateOnly Day, string DistrictId, string Clock, long OnTime, long Total, long Extended);
 
     /// <summary>
     /// Per local day, district and clock: the whole days the summary covers from the summary, the rest (the part of
@@ -150,9 +157,9 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
         where.Add("s.day >= @firstDay AND s.day < @endDay");
         args.Add("firstDay", TimeZones.LocalDay(_zone, firstWholeDay));
         args.Add("endDay", TimeZones.LocalDay(_zone, summaryEnd));
-        var rows = (await conn.QueryAsync<(DateTime, string, string, long, long)>($"""
-            SELECT s.day, s.district_id, s.clock, s.on_time, s.total FROM wageclue.clock_day_stats s WHERE {string.Join(" AND ", where)}
-            """, args)).Select(r => new DailyRow(DateOnly.FromDateTime(r.Item1), r.Item2, r.Item3, r.Item4, r.Item5)).ToList();
+        var rows = (await conn.QueryAsync<(DateTime, string, string, long, long, long)>($"""
+            SELECT s.day, s.district_id, s.clock, s.on_time, s.total, s.extended FROM wageclue.clock_day_stats s WHERE {string.Join(" AND ", where)}
+            """, args)).Select(r => new DailyRow(DateOnly.FromDateTime(r.Item1), r.Item2, r.Item3, r.Item4, r.Item5, r.Item6)).ToList();
         rows.AddRange(await LiveAsync(conn, f, from, firstWholeDay));
         rows.AddRange(await LiveAsync(conn, f, summaryEnd, to));
         return rows;
@@ -170,23 +177,24 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
     {
         if (from >= to) return [];
         var (where, args) = f.NeedsClue ? ClueWhere(f, "k.district_id") : DistrictWhere(f, "k.district_id");
-        where.Add("k.due_at >= @from AND k.due_at < @to AND k.cancelled_at IS NULL");
+        where.Add($"k.due_at >= @from AND k.due_at < @to AND {ClockStore.Counted}");
         args.Add("from", from.ToUniversalTime());
         args.Add("to", to.ToUniversalTime());
         args.Add("zone", _zoneId);
-        var join = f.NeedsClue ? "JOIN wageclue.clues c ON c.id = k.clue_id" : "";
-        return (await conn.QueryAsync<(DateTime, string, string, long, long)>($"""
-            SELECT (k.due_at AT TIME ZONE @zone)::date, k.district_id, k.clock, count(*) FILTER (WHERE k.met_at <= k.due_at), count(*)
-            FROM wageclue.clue_clocks k {join}
+        var join = f.NeedsClue ? "JOIN wageclue.workflow_instances i ON i.id = k.instance_id JOIN wageclue.clues c ON c.id = k.instance_id" : "";
+        return (await conn.QueryAsync<(DateTime, string, string, long, long, long)>($"""
+            SELECT (k.due_at AT TIME ZONE @zone)::date, k.district_id, k.clock, count(*) FILTER (WHERE {ClockStore.MetOnTime}), count(*),
+                   count(*) FILTER (WHERE {ClockStore.MetWithinExtension})
+            FROM wageclue.workflow_clocks k {join}
             WHERE {string.Join(" AND ", where)}
             GROUP BY 1, 2, 3
-            """, args)).Select(r => new DailyRow(DateOnly.FromDateTime(r.Item1), r.Item2, r.Item3, r.Item4, r.Item5));
+            """, args)).Select(r => new DailyRow(DateOnly.FromDateTime(r.Item1), r.Item2, r.Item3, r.Item4, r.Item5, r.Item6));
     }
 
     private static (List<string>, DynamicParameters) DeadlineWhere(DashboardFilter f, DateTimeOffset? after, DateTimeOffset upTo)
     {
         var (where, args) = f.NeedsClue ? ClueWhere(f, "k.district_id") : DistrictWhere(f, "k.district_id");
-        where.Add("k.met_at IS NULL AND k.cancelled_at IS NULL AND k.due_at <= @upTo");
+        where.Add($"{ClockStore.Running} AND k.due_at <= @upTo");
         if (after != null) where.Add("k.due_at > @after");
         args.Add("upTo", upTo.ToUniversalTime());
         args.Add("after", after?.ToUniversalTime());
@@ -203,12 +211,12 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
     }
 
     /// <param name="districtColumn">The clock's copy of the district where clocks are read, so its index serves.</param>
-    private static (List<string>, DynamicParameters) ClueWhere(DashboardFilter f, string districtColumn = "c.district_id")
+    private static (List<string>, DynamicParameters) ClueWhere(DashboardFilter f, string districtColumn = "i.district_id")
     {
         var (where, args) = DistrictWhere(f, districtColumn);
-        if (f.State != null) { where.Add("c.state = @state"); args.Add("state", f.State); }
-        if (f.AssigneeId != null) { where.Add("c.assignee_id = @assignee"); args.Add("assignee", f.AssigneeId); }
-        if (f.Unassigned) where.Add("c.assignee_id IS NULL");
+        if (f.State != null) { where.Add("i.state = @state"); args.Add("state", f.State); }
+        if (f.AssigneeId != null) { where.Add("i.assignee_id = @assignee"); args.Add("assignee", f.AssigneeId); }
+        if (f.Unassigned) where.Add("i.assignee_id IS NULL");
         if (f.Channel != null) { where.Add("c.channel = @channel"); args.Add("channel", f.Channel); }
         return (where, args);
     }

@@ -3,6 +3,7 @@ using System.Text;
 using CsvHelper;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Accounts;
 using WageClue.Server.Features.Clues;
 using WageClue.Server.Features.Districts;
@@ -69,7 +70,7 @@ public sealed class IndexModel(DashboardQueries queries, DistrictRepository dist
     {
         if (!MayReassign) return Forbid();
         var clue = await clues.FindAsync(clueId);
-        if (clue == null || !Me.CanReadClues(clue.DistrictId)) return NotFound();
+        if (clue == null || !AccessPolicy.CanRead(Me, clue.DistrictId, clue.CreatedBy)) return NotFound();
         var fields = new Dictionary<string, System.Text.Json.JsonElement>();
         if (long.TryParse(assigneeId, NumberStyles.None, CultureInfo.InvariantCulture, out var a)) fields["assigneeId"] = System.Text.Json.JsonSerializer.SerializeToElement(a);
         if (!string.IsNullOrWhiteSpace(reason)) fields["reason"] = System.Text.Json.JsonSerializer.SerializeToElement(reason.Trim());
@@ -130,11 +131,11 @@ public sealed class IndexModel(DashboardQueries queries, DistrictRepository dist
     /// <summary>The filter from the query, within what the caller may read; null when a district outside it is asked for.</summary>
     private async Task<DashboardFilter?> FilterAsync()
     {
-        var readable = Me.ReadableDistricts;
+        var readable = AccessPolicy.Scope(Me).Districts;
         Districts = (await districts.ListAsync()).Where(d => readable == null || readable.Contains(d.Id)).ToList();
         District = string.IsNullOrEmpty(District) ? null : District;
         if (District != null && Districts.All(d => d.Id != District)) return null;
-        People = (await users.ListAsync()).Where(u => u.Role is Roles.Caseworker or Roles.Supervisor && !u.Disabled
+        People = (await users.ListAsync()).Where(u => AccessPolicy.MayHold(u.Role) && !u.Disabled
             && (readable == null || u.Districts.Any(readable.Contains))).ToList();
         long? assigneeId = long.TryParse(Assignee, NumberStyles.None, CultureInfo.InvariantCulture, out var a) ? a : null;
         return new DashboardFilter(readable, District, string.IsNullOrEmpty(State) ? null : State, assigneeId, Assignee == "none",

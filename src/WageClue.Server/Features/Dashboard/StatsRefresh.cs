@@ -2,6 +2,7 @@ using Dapper;
 using Hangfire;
 using Npgsql;
 using WageClue.Server.Features.Clues;
+using WageClue.Server.Features.Instances;
 using WageClue.Server.Infrastructure.Jobs;
 using WageClue.Workflows.Sla;
 
@@ -34,16 +35,17 @@ public sealed class StatsRefresh(NpgsqlDataSource db, ClueWorkflow workflow, Job
     {
         var zone = TimeZones.Find(timeZone);
         var daysUntil = TimeZones.AtLocal(zone, TimeZones.LocalDay(zone, now), TimeOnly.MinValue).ToUniversalTime();
-        await conn.ExecuteAsync("""
+        await conn.ExecuteAsync($$"""
             DELETE FROM wageclue.clue_state_counts;
             INSERT INTO wageclue.clue_state_counts (district_id, state, count)
-            SELECT district_id, state, count(*) FROM wageclue.clues GROUP BY district_id, state;
+            SELECT district_id, state, count(*) FROM wageclue.workflow_instances WHERE subject = 'clue' GROUP BY district_id, state;
 
             DELETE FROM wageclue.clock_day_stats;
-            INSERT INTO wageclue.clock_day_stats (day, district_id, clock, on_time, total)
-            SELECT (due_at AT TIME ZONE @timeZone)::date, district_id, clock, count(*) FILTER (WHERE met_at <= due_at), count(*)
-            FROM wageclue.clue_clocks
-            WHERE cancelled_at IS NULL AND due_at < @daysUntil
+            INSERT INTO wageclue.clock_day_stats (day, district_id, clock, on_time, total, extended)
+            SELECT (k.due_at AT TIME ZONE @timeZone)::date, k.district_id, k.clock, count(*) FILTER (WHERE {{ClockStore.MetOnTime}}), count(*),
+                   count(*) FILTER (WHERE {{ClockStore.MetWithinExtension}})
+            FROM wageclue.workflow_clocks k
+            WHERE {{ClockStore.Counted}} AND k.due_at < @daysUntil
             GROUP BY 1, 2, 3;
 
             UPDATE wageclue.stats_refresh SET refreshed_at = @now, days_until = @daysUntil;

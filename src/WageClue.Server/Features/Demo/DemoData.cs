@@ -19,6 +19,9 @@ public sealed class DemoData(UserRepository users, Passwords passwords, ClueWork
 {
     public const string Password = "WageClue-demo-2026";
 
+    private static readonly string[] AllDistricts =
+        ["370302", "370303", "370304", "370305", "370306", "370321", "370322", "370323", "zb-hitech", "zb-econdev", "zb-wenchanghu"];
+
     private static readonly (string Username, string Name, string Role, string[] Districts)[] People =
     [
         ("admin", "系统管理员", Roles.Admin, []),
@@ -27,9 +30,10 @@ public sealed class DemoData(UserRepository users, Passwords passwords, ClueWork
         ("wangfang", "王芳", Roles.Supervisor, ["370303"]),
         ("zhaolei", "赵磊", Roles.Caseworker, ["370302"]),
         ("sunli", "孙丽", Roles.Supervisor, ["370302", "370304"]),
-        ("chenju", "陈局长", Roles.Leader, []),
-        ("hotline", "12345热线接口", Roles.Caseworker,
-            ["370302", "370303", "370304", "370305", "370306", "370321", "370322", "370323", "zb-hitech", "zb-econdev", "zb-wenchanghu"]),
+        // A leader acts (督办, approving a case's extension) in the districts given to them: here the whole city.
+        ("chenju", "陈局长", Roles.Leader, AllDistricts),
+        // Another system: registers clues in any district, reads back only its own, holds and acts on none.
+        ("hotline", "12345热线接口", Roles.Integration, []),
     ];
 
     public async Task SeedAsync()
@@ -70,15 +74,15 @@ public sealed class DemoData(UserRepository users, Passwords passwords, ClueWork
             "市信访局转来：25名工人反映企业停产后拖欠工资。", now.AddDays(-3));
         await Fire(handling, "accept", zhang, new { assigneeId = zhang.Id });
         await Fire(handling, "connect", zhang, new { whom = "企业法定代表人", how = "meeting" });
-        await Fire(handling, "start-handling", zhang, new { route = "mediation", note = "组织劳资双方调解" });
+        await Fire(handling, "mediate", zhang, new { note = "组织劳资双方调解" });
         // Resolved: the money was recovered.
         var resolved = await Register(zhang, "inspection", "370303", "马丽", "18653337788", "张店某商贸有限公司", "services", 4, 22000m,
             "排查发现某商贸公司拖欠4名员工工资。", now.AddDays(-6));
         await Fire(resolved, "accept", zhang, new { assigneeId = zhang.Id });
         await Fire(resolved, "connect", zhang, new { whom = "公司财务负责人", how = "visit" });
         await Fire(resolved, "feedback", zhang, new { message = "单位已同意分两次支付。" });
-        await Fire(resolved, "start-handling", zhang, new { route = "enforcement" });
-        await Fire(resolved, "resolve", zhang, new { outcome = "企业已全额支付拖欠工资", amountRecovered = 22000m, workersPaid = 4 });
+        await Fire(resolved, "file-case", zhang, new { caseNumber = "淄张人社监立〔2026〕118号" });
+        await Fire(resolved, "resolve", zhang, new { outcomeType = "ordered-payment", outcome = "责令限期支付后企业已全额支付拖欠工资", amountRecovered = 22000m, workersPaid = 4 });
         // Not a wage matter: rejected with the reason told.
         var rejected = await Register(hotline, "hotline-12345", "370303", "何强", "13705335566", "某电器销售门店", "other", 1, 0m,
             "反映商品质量问题，不属于欠薪线索。", now.AddHours(-5));

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using WageClue.Server.Features.Calendar;
 using WageClue.Server.Features.Clues;
+using WageClue.Server.Features.Instances;
 using WageClue.Server.Features.Sla;
 using WageClue.Server.Infrastructure.Jobs;
 using WageClue.Workflows.Definitions;
@@ -21,28 +22,13 @@ public sealed record DigestResult(bool Ran, int EmailsQueued);
 /// Hangfire fires it every day at that time; the calendar decides here whether today counts. The outbox's unique key
 /// (day, recipient) keeps a second run of the same day from sending anything twice.
 /// </summary>
-public sealed class DailyDigest(NpgsqlDataSource db, ClueWorkflow workflow, WorkflowRegistry workflows, CalendarStore calendars,
+public sealed class DailyDigest(NpgsqlDataSource db, ClueWorkflow workflow, WorkflowRegistry workflows, CalendarStore calendars, WorkflowSubjects subjects,
     JobClock clock, EmailTemplates templates, IBackgroundJobClient jobs, IOptions<EmailOptions> options, ILogger<DailyDigest> logger)
 {
     public const string RecurringJobId = "daily-digest";
 
     /// <summary>Rows listed per email; the rest are counted, and the dashboard has them all.</summary>
     public const int MaxListed = 100;
-
-    private sealed class OpenClock
-    {
-        public long ClueId { get; init; }
-        public string TrackingCode { get; init; } = "";
-        public string EmployerName { get; init; } = "";
-        public string State { get; init; } = "";
-        public string DistrictId { get; init; } = "";
-        public string DistrictName { get; init; } = "";
-        public string? AssigneeName { get; init; }
-        public string Clock { get; init; } = "";
-        public DateTimeOffset DueAt { get; init; }
-        public string DefinitionId { get; init; } = "";
-        public int DefinitionVersion { get; init; }
-    }
 
     [AutomaticRetry(Attempts = 3)]
     public async Task<DigestResult> RunAsync()
@@ -67,25 +53,17 @@ public sealed class DailyDigest(NpgsqlDataSource db, ClueWorkflow workflow, Work
 
         var endOfDay = calculator.AtLocal(today.AddDays(1), TimeOnly.MinValue);
         var readers = Readers(await RecipientDirectory.LoadAsync(conn, tx), digest.Notify);
-        var open = (await conn.QueryAsync<OpenClock>("""
-            SELECT c.id AS clue_id, c.tracking_code, c.employer_name, c.state, c.district_id, d.name AS district_name,
-                   u.display_name AS assignee_name, k.clock, k.due_at, c.definition_id, c.definition_version
-            FROM wageclue.clue_clocks k
-            JOIN wageclue.clues c ON c.id = k.clue_id
-            JOIN wageclue.districts d ON d.id = c.district_id
-            LEFT JOIN wageclue.users u ON u.id = c.assignee_id
-            WHERE k.met_at IS NULL AND k.cancelled_at IS NULL AND k.due_at < @endOfDay
-            ORDER BY k.due_at, c.id
-            """, new { endOfDay = endOfDay.ToUniversalTime() }, tx))
-            .DistinctBy(k => k.ClueId) // a clue once, under its most urgent clock
+        var open = (await ClockStore.RunningDueBeforeAsync(conn, tx, endOfDay))
+            .DistinctBy(k => k.Clock.InstanceId) // an instance once, under its most urgent clock
             .ToList();
+        var facts = await subjects.FactsAsync(conn, tx, open.Select(k => (k.Clock.InstanceId, k.Subject)));
 
         var queued = 0;
         foreach (var (reader, districts) in readers)
         {
             var mine = open.Where(k => districts == null || districts.Contains(k.DistrictId)).ToList();
             if (mine.Count == 0) continue; // nothing to report: no email
-            var content = templates.Render(EmailTemplates.Digest, Model(reader, today, mine, now));
+            var content = templates.Render(EmailTemplates.Digest, Model(reader, today, mine, facts, now));
             var email = new QueuedEmail(EmailKinds.Digest, null, today, reader, content,
                 MessageIds.ForDigest(today, reader.Id, options.Value.ResolvedMessageIdDomain));
             if (await Outbox.QueueAsync(conn, tx, email, now)) queued++;
@@ -110,20 +88,21 @@ public sealed class DailyDigest(NpgsqlDataSource db, ClueWorkflow workflow, Work
         return readers.DistinctBy(r => r.Item1.Id).ToList();
     }
 
-    private Dictionary<string, object?> Model(Recipient reader, DateOnly today, List<OpenClock> clocks, DateTimeOffset now)
+    private Dictionary<string, object?> Model(Recipient reader, DateOnly today, List<DueClock> clocks, IReadOnlyDictionary<long, SubjectFacts> facts, DateTimeOffset now)
     {
-        Dictionary<string, object?> Row(OpenClock k)
+        Dictionary<string, object?> Row(DueClock k)
         {
             var engine = workflows.Pinned(k.DefinitionId, k.DefinitionVersion);
-            var row = EscalationEmails.ClueModel(k.ClueId, k.TrackingCode, k.EmployerName, engine.StateName(k.State), k.DistrictName,
+            var about = facts.GetValueOrDefault(k.Clock.InstanceId) ?? new SubjectFacts("", "");
+            var row = EscalationEmails.ClueModel(k.Clock.InstanceId, about.Reference, about.Title, engine.StateName(k.State), k.DistrictName,
                 k.AssigneeName, options.Value.BaseUrl);
-            row["clock"] = engine.Definition.Clocks.Single(c => c.Id == k.Clock).Name;
-            row["due_at"] = Display.Time(engine.ToLocal(k.DueAt));
-            row["overdue_by"] = k.DueAt <= now ? Display.Span(now - k.DueAt) : "";
+            row["clock"] = engine.ClockName(k.Clock.Clock);
+            row["due_at"] = Display.Time(engine.ToLocal(k.Clock.DueAt));
+            row["overdue_by"] = k.Clock.DueAt <= now ? Display.Span(now - k.Clock.DueAt) : "";
             return row;
         }
-        var overdue = clocks.Where(k => k.DueAt <= now).ToList();
-        var dueToday = clocks.Where(k => k.DueAt > now).ToList();
+        var overdue = clocks.Where(k => k.Clock.DueAt <= now).ToList();
+        var dueToday = clocks.Where(k => k.Clock.DueAt > now).ToList();
         return new Dictionary<string, object?>
         {
             ["recipient"] = new Dictionary<string, object?> { ["name"] = reader.DisplayName },

@@ -15,6 +15,7 @@ public sealed class EmailTemplates
 {
     public const string Escalation = "escalation";
     public const string Digest = "digest";
+    public const string Notice = "notice";
 
     private static readonly FluidParser Parser = new();
     private readonly Dictionary<string, (IFluidTemplate Subject, IFluidTemplate Body)> _templates = new();
@@ -23,7 +24,7 @@ public sealed class EmailTemplates
     public EmailTemplates(IOptions<EmailOptions> email, IOptions<WorkflowOptions> workflows)
     {
         var folder = email.Value.TemplatePath ?? Path.Combine(workflows.Value.ResolvedPath, "email-templates");
-        foreach (var name in new[] { Escalation, Digest })
+        foreach (var name in new[] { Escalation, Digest, Notice })
             _templates[name] = (Load(folder, name, "subject"), Load(folder, name, "body"));
     }
 

@@ -7,6 +7,8 @@ public static class EmailKinds
 {
     public const string Escalation = "escalation";
     public const string Digest = "digest";
+    /// <summary>Sent at once by an action (督办, 移交), once per action and recipient.</summary>
+    public const string Notice = "notice";
 }
 
 public static class EmailStatus
@@ -22,12 +24,16 @@ public static class EmailStatus
 }
 
 /// <summary>An email to queue, with a Message-ID derived from what it is about (<see cref="MessageIds"/>).</summary>
-public sealed record QueuedEmail(string Kind, long? EscalationId, DateOnly? DigestDay, Recipient To, RenderedEmail Content, string MessageId);
+public sealed record QueuedEmail(string Kind, long? EscalationId, DateOnly? DigestDay, Recipient To, RenderedEmail Content, string MessageId,
+    string? NoticeKey = null);
 
 public static class MessageIds
 {
-    public static string ForEscalation(long clueId, string clock, int level, long recipientId, string domain) =>
-        $"escalation.{clueId}.{clock}.{level}.{recipientId}@{domain}";
+    /// <remarks>The first round of a clock keeps the form the first release used, so a resend matches an older email.</remarks>
+    public static string ForEscalation(long clueId, string clock, int level, long recipientId, string domain, int round = 1) =>
+        round == 1 ? $"escalation.{clueId}.{clock}.{level}.{recipientId}@{domain}" : $"escalation.{clueId}.{clock}-{round}.{level}.{recipientId}@{domain}";
+
+    public static string ForNotice(string noticeKey, long recipientId, string domain) => $"notice.{noticeKey}.{recipientId}@{domain}";
 
     public static string ForDigest(DateOnly day, long recipientId, string domain) =>
         $"digest.{day:yyyyMMdd}.{recipientId}@{domain}";
@@ -43,15 +49,15 @@ public static class Outbox
     {
         var skipped = email.To.Email is null;
         return await conn.ExecuteScalarAsync<bool>("""
-            INSERT INTO wageclue.email_outbox (kind, escalation_id, digest_day, recipient_id, to_address, subject, body, message_id,
+            INSERT INTO wageclue.email_outbox (kind, escalation_id, digest_day, notice_key, recipient_id, to_address, subject, body, message_id,
                 status, next_attempt_at, last_error, created_at)
-            VALUES (@Kind, @EscalationId, @DigestDay, @RecipientId, @ToAddress, @Subject, @Body, @MessageId,
+            VALUES (@Kind, @EscalationId, @DigestDay, @NoticeKey, @RecipientId, @ToAddress, @Subject, @Body, @MessageId,
                 @Status, @now, @LastError, @now)
             ON CONFLICT DO NOTHING
             RETURNING true
             """, new
             {
-                email.Kind, email.EscalationId, email.DigestDay, RecipientId = email.To.Id, ToAddress = email.To.Email,
+                email.Kind, email.EscalationId, email.DigestDay, email.NoticeKey, RecipientId = email.To.Id, ToAddress = email.To.Email,
                 email.Content.Subject, email.Content.Body, email.MessageId,
                 Status = skipped ? EmailStatus.Skipped : EmailStatus.Pending,
                 LastError = skipped ? NoAddress : null, now,

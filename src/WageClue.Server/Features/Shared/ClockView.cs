@@ -1,4 +1,4 @@
-using WageClue.Server.Features.Clues;
+using WageClue.Server.Features.Instances;
 using WageClue.Server.Infrastructure;
 using WageClue.Workflows.Engine;
 using WageClue.Workflows.Sla;
@@ -6,37 +6,46 @@ using WageClue.Workflows.Sla;
 namespace WageClue.Server.Features.Shared;
 
 /// <summary>
-/// A clock as a person reads it: the due time and, in words, how much time is left or how long it is overdue. The
-/// CSS class adds colour, never replaces the words.
+/// A clock as a person reads it: the due time and, in words, how much time is left or how long it is overdue,
+/// whether it is paused (中止) or was extended (延期). The CSS class adds colour, never replaces the words.
 /// </summary>
-public sealed record ClockView(string Clock, string Name, string Due, string Status, string Css, bool Provisional)
+public sealed record ClockView(string Clock, string Name, string Due, string Status, string Css, bool Provisional, string? Note = null)
 {
+    /// <summary>Every round of every clock, in the definition's order; a later round is named as such (督办回复（第2次）).</summary>
     public static IReadOnlyList<ClockView> For(WorkflowEngine engine, IEnumerable<ClockRow> rows, DateTimeOffset now)
     {
-        var byId = rows.ToDictionary(k => k.Clock);
-        return engine.Definition.Clocks.Where(c => byId.ContainsKey(c.Id)).Select(c => Of(engine, c.Name, byId[c.Id], now)).ToList();
+        var order = engine.Definition.Clocks.Select(c => c.Id).ToList();
+        return rows.OrderBy(k => order.IndexOf(k.Clock)).ThenBy(k => k.Round).Select(k => Of(engine, k, now)).ToList();
     }
 
     /// <summary>The clock that matters most now: the running one due first, or null when none runs.</summary>
     public static ClockView? MostUrgent(WorkflowEngine engine, IEnumerable<ClockRow> rows, DateTimeOffset now)
     {
-        var next = rows.Where(k => k.MetAt == null && k.CancelledAt == null).MinBy(k => k.DueAt);
-        return next == null ? null : Of(engine, engine.Definition.Clocks.Single(c => c.Id == next.Clock).Name, next, now);
+        var next = rows.Where(k => k.IsRunning).MinBy(k => k.DueAt);
+        return next == null ? null : Of(engine, next, now);
     }
 
-    private static ClockView Of(WorkflowEngine engine, string name, ClockRow k, DateTimeOffset now)
+    private static ClockView Of(WorkflowEngine engine, ClockRow k, DateTimeOffset now)
     {
-        var status = ClockStatus.Of(k.DueAt, k.MetAt, k.CancelledAt, now);
+        var name = engine.ClockName(k.Clock) + (k.Round > 1 ? $"（第{k.Round}次）" : "");
+        var status = ClockStatus.Of(k.DueAt, k.MetAt, k.CancelledAt, now, k.PausedAt);
         var (text, css) = status switch
         {
             ClockStatus.Overdue => ($"已超时 {Display.Span(now - k.DueAt)}", "overdue"),
+            ClockStatus.Paused => k.PausedRemaining is { } left && left < TimeSpan.Zero
+                ? ($"已中止（中止时已超时 {Display.WorkingSpan(-left)}）", "paused")
+                : ($"已中止（剩余 {Display.WorkingSpan(k.PausedRemaining ?? TimeSpan.Zero)}，恢复后继续计算）", "paused"),
             ClockStatus.Running when k.DueAt - now < TimeSpan.FromHours(2) => ($"剩余 {Display.Span(k.DueAt - now)}", "soon"),
             ClockStatus.Running => ($"剩余 {Display.Span(k.DueAt - now)}", "running"),
+            ClockStatus.Met when k.OriginalDueAt is { } o && k.MetAt > o => ($"延期内完成（{Display.Time(engine.ToLocal(k.MetAt!.Value))}）", "met"),
             ClockStatus.Met => ($"已按时完成（{Display.Time(engine.ToLocal(k.MetAt!.Value))}）", "met"),
             ClockStatus.MetLate => ($"超时完成（{Display.Time(engine.ToLocal(k.MetAt!.Value))}）", "late"),
             _ => ("已撤销", "cancelled"),
         };
-        return new ClockView(k.Clock, name, Display.Time(engine.ToLocal(k.DueAt)), text, css, k.Provisional);
+        string? note = null;
+        if (k.OriginalDueAt is { } original) note = $"已延期 {k.ExtensionDays} 个工作日，原时限 {Display.Time(engine.ToLocal(original))}";
+        if (k.MetAt == null && k.CancelledAt == null && k.ExtensionRequestDays is { } asked) note = $"延期申请待审批：延长 {asked} 个工作日";
+        return new ClockView(k.Clock, name, Display.Time(engine.ToLocal(k.DueAt)), text, css, k.Provisional, note);
     }
 }
 

@@ -9,7 +9,7 @@ namespace WageClue.Server.Features.Sla;
 /// <summary>What an escalation email says about its clue and clock; <paramref name="Overdue"/> is negative before the deadline.</summary>
 public sealed record EscalationFacts(
     long ClueId, string TrackingCode, string Employer, string StateName, string DistrictName, string? AssigneeName,
-    string ComplainantName, string ComplainantPhone, string ClockId, string ClockName, DateTimeOffset DueLocal, TimeSpan Overdue);
+    string ComplainantName, string ComplainantPhone, string ClockId, string ClockName, DateTimeOffset DueLocal, TimeSpan Overdue, int Round = 1);
 
 /// <summary>
 /// Fills the escalation template. Only masked personal data goes in (张*, 138****1234); the ID number is not even
@@ -37,7 +37,7 @@ public sealed class EscalationEmails(EmailTemplates templates, IOptions<EmailOpt
         };
         var o = options.Value;
         return new QueuedEmail(EmailKinds.Escalation, escalationId, null, to, templates.Render(EmailTemplates.Escalation, model),
-            MessageIds.ForEscalation(f.ClueId, f.ClockId, level.Level, to.Id, o.ResolvedMessageIdDomain));
+            MessageIds.ForEscalation(f.ClueId, f.ClockId, level.Level, to.Id, o.ResolvedMessageIdDomain, f.Round));
     }
 
     /// <summary>The clue as both templates see it; personal data arrives masked.</summary>

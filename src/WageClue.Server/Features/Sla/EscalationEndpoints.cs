@@ -1,4 +1,5 @@
 using System.Globalization;
+using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Accounts;
 using WageClue.Server.Features.Clues;
 using WageClue.Server.Features.Notifications;
@@ -48,7 +49,7 @@ public static class EscalationEndpoints
         var errors = new Dictionary<string, string[]>();
         var status = ParseStatus(q["status"].FirstOrDefault(), errors);
         var district = q["district"].FirstOrDefault();
-        if (district != null && me.ReadableDistricts is { } readable && !readable.Contains(district)) errors["district"] = ["无权查看该区县"];
+        if (district != null && AccessPolicy.Scope(me).Districts is { } readable && !readable.Contains(district)) errors["district"] = ["无权查看该区县"];
         DateTimeOffset? from = null, to = null;
         if (q["date"].FirstOrDefault() is { } d)
         {
@@ -64,7 +65,7 @@ public static class EscalationEndpoints
         var pageSize = ClueEndpoints.ParsePositive(q["pageSize"].FirstOrDefault(), "pageSize", 20, ClueEndpoints.MaxPageSize, errors);
         if (errors.Count > 0) return Problems.Invalid(errors);
 
-        var (rows, total) = await escalations.ListAsync(new EscalationFilter(me.ReadableDistricts, district, null, status, from, to, page, pageSize));
+        var (rows, total) = await escalations.ListAsync(new EscalationFilter(AccessPolicy.Scope(me).Districts, district, null, status, from, to, page, pageSize));
         return TypedResults.Ok(new EscalationPage(await ToResponsesAsync(rows, escalations, workflow), page, pageSize, total));
     }
 

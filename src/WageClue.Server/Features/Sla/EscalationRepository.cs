@@ -52,7 +52,7 @@ public sealed class EscalationRepository(NpgsqlDataSource db)
         var where = new List<string>();
         if (f.Districts != null) where.Add("e.district_id = ANY(@Districts)");
         if (f.District != null) where.Add("e.district_id = @District");
-        if (f.ClueId != null) where.Add("e.clue_id = @ClueId");
+        if (f.ClueId != null) where.Add("e.instance_id = @ClueId");
         if (f.From != null) where.Add("e.recorded_at >= @From");
         if (f.To != null) where.Add("e.recorded_at < @To");
         if (f.Status != null) where.Add("EXISTS (SELECT 1 FROM wageclue.email_outbox o WHERE o.escalation_id = e.id AND o.status = ANY(@Statuses))");
@@ -66,10 +66,11 @@ public sealed class EscalationRepository(NpgsqlDataSource db)
         };
         await using var conn = await db.OpenConnectionAsync();
         var items = (await conn.QueryAsync<EscalationRow>($"""
-            SELECT e.id, e.clue_id, c.tracking_code, c.definition_id, c.definition_version, e.district_id, d.name AS district_name,
+            SELECT e.id, e.instance_id AS clue_id, c.tracking_code, i.definition_id, i.definition_version, e.district_id, d.name AS district_name,
                    e.clock, e.level, e.level_id, e.due_at, e.point_at, e.recorded_at, e.superseded
             FROM wageclue.escalations e
-            JOIN wageclue.clues c ON c.id = e.clue_id
+            JOIN wageclue.clues c ON c.id = e.instance_id
+            JOIN wageclue.workflow_instances i ON i.id = e.instance_id
             JOIN wageclue.districts d ON d.id = e.district_id
             {filter}
             ORDER BY e.recorded_at DESC, e.id DESC

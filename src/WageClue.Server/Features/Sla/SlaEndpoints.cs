@@ -1,3 +1,5 @@
+using WageClue.Server.Features.Instances;
+using WageClue.Workflows.Engine;
 using Npgsql;
 using WageClue.Server.Features.Calendar;
 using WageClue.Server.Features.Clues;

@@ -5,7 +5,9 @@ using Hangfire;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using WageClue.Server.Features.Calendar;
+using WageClue.Server.Features.Instances;
 using WageClue.Server.Features.Notifications;
+using WageClue.Workflows.Engine;
 using WageClue.Server.Infrastructure.Jobs;
 using WageClue.Workflows.Definitions;
 using WageClue.Workflows.Sla;
@@ -20,30 +22,10 @@ public sealed record SweepResult(int Clocks, int Escalated, int Superseded, int 
 /// history, marks the clock overdue and queues the emails. Any number of servers may sweep at once: a clock is held
 /// by one of them at a time, and (clue, clock, level) is unique, so every escalation happens once.
 /// </summary>
-public sealed class SlaSweep(NpgsqlDataSource db, WorkflowRegistry workflows, CalendarStore calendars, JobClock clock,
+public sealed class SlaSweep(NpgsqlDataSource db, WorkflowRegistry workflows, CalendarStore calendars, JobClock clock, WorkflowSubjects subjects,
     EscalationEmails emails, IBackgroundJobClient jobs, IOptions<JobsOptions> options, ILogger<SlaSweep> logger)
 {
     public const string RecurringJobId = "sla-sweep";
-
-    private sealed class DueClock
-    {
-        public long ClueId { get; init; }
-        public string Clock { get; init; } = "";
-        public DateTimeOffset DueAt { get; init; }
-        public int EscalationLevel { get; init; }
-        public string DefinitionId { get; init; } = "";
-        public int DefinitionVersion { get; init; }
-        public int ClueVersion { get; init; }
-        public string TrackingCode { get; init; } = "";
-        public string DistrictId { get; init; } = "";
-        public string DistrictName { get; init; } = "";
-        public string EmployerName { get; init; } = "";
-        public string ComplainantName { get; init; } = "";
-        public string ComplainantPhone { get; init; } = "";
-        public string State { get; init; } = "";
-        public long? AssigneeId { get; init; }
-        public string? AssigneeName { get; init; }
-    }
 
     // Overlapping runs (a slow run, several servers) are safe, so no Hangfire lock; the next run is the retry.
     [AutomaticRetry(Attempts = 0)]
@@ -72,29 +54,19 @@ public sealed class SlaSweep(NpgsqlDataSource db, WorkflowRegistry workflows, Ca
         // Deadlines are not recomputed under our feet: an upload of a calendar year waits for this batch, and back.
         await CalendarRepository.LockSharedAsync(conn, tx);
         var now = await clock.NowAsync(conn, tx);
-        var due = (await conn.QueryAsync<DueClock>("""
-            SELECT k.clue_id, k.clock, k.due_at, k.escalation_level,
-                   c.definition_id, c.definition_version, c.version AS clue_version, c.tracking_code, c.district_id, d.name AS district_name,
-                   c.employer_name, c.complainant_name, c.complainant_phone, c.state, c.assignee_id, u.display_name AS assignee_name
-            FROM wageclue.clue_clocks k
-            JOIN wageclue.clues c ON c.id = k.clue_id
-            JOIN wageclue.districts d ON d.id = c.district_id
-            LEFT JOIN wageclue.users u ON u.id = c.assignee_id
-            WHERE k.next_escalation_at <= @now AND k.met_at IS NULL AND k.cancelled_at IS NULL
-            ORDER BY k.next_escalation_at
-            LIMIT @SweepBatchSize
-            FOR UPDATE OF k SKIP LOCKED
-            """, new { now, options.Value.SweepBatchSize }, tx)).AsList();
+        var due = await ClockStore.ClaimDueAsync(conn, tx, now, options.Value.SweepBatchSize);
         if (due.Count == 0) return new SweepResult(0, 0, 0, 0);
 
         var calendar = await calendars.GetAsync(conn, tx);
+        var facts = await subjects.FactsAsync(conn, tx, due.Select(d => (d.Clock.InstanceId, d.Subject)));
         var recipients = await RecipientDirectory.LoadAsync(conn, tx);
         int escalated = 0, superseded = 0, queued = 0;
         foreach (var k in due)
         {
             var engine = workflows.Pinned(k.DefinitionId, k.DefinitionVersion);
             var ladder = ClockPlanner.Ladder(engine.Definition, ClockPlanner.Calculator(engine.Definition, calendar));
-            var step = ladder.Step(k.DueAt, k.EscalationLevel, now);
+            var step = ladder.Step(k.Clock.DueAt, k.Clock.EscalationLevel, now);
+            var about = facts.GetValueOrDefault(k.Clock.InstanceId) ?? new SubjectFacts(k.Clock.InstanceId.ToString(System.Globalization.CultureInfo.InvariantCulture), "");
 
             foreach (var point in step.Superseded)
                 if (await RecordAsync(conn, tx, k, point, now, superseded: true) != null) superseded++;
@@ -107,55 +79,34 @@ public sealed class SlaSweep(NpgsqlDataSource db, WorkflowRegistry workflows, Ca
                 var told = point.Level.Channels.Contains("email")
                     ? recipients.Resolve(point.Level.Notify, k.DistrictId, k.AssigneeId)
                     : [];
-                var facts = new EscalationFacts(k.ClueId, k.TrackingCode, k.EmployerName, engine.StateName(k.State), k.DistrictName,
-                    k.AssigneeName, k.ComplainantName, k.ComplainantPhone,
-                    k.Clock, engine.Definition.Clocks.Single(c => c.Id == k.Clock).Name, engine.ToLocal(k.DueAt), now - k.DueAt);
+                var email = new EscalationFacts(k.Clock.InstanceId, about.Reference, about.Title, engine.StateName(k.State), k.DistrictName,
+                    k.AssigneeName, about.PersonName ?? "", about.PersonPhone ?? "",
+                    k.Clock.Clock, engine.ClockName(k.Clock.Clock), engine.ToLocal(k.Clock.DueAt), now - k.Clock.DueAt, k.Clock.Round);
                 foreach (var to in told)
-                    if (await Outbox.QueueAsync(conn, tx, emails.For(escalationId.Value, facts, point.Level, to), now)) queued++;
-                await HistoryAsync(conn, tx, k, point, told, step.Superseded, engine.ToLocal(k.DueAt), now);
+                    if (await Outbox.QueueAsync(conn, tx, emails.For(escalationId.Value, email, point.Level, to), now)) queued++;
+                var entry = new Escalated(k.Clock.Clock, point.Level.Level, point.Level.Name, engine.ToLocal(k.Clock.DueAt),
+                    told.Where(r => r.Email != null).Select(r => new Notified(r.Id, r.DisplayName)).ToList(),
+                    told.Where(r => r.Email == null).Select(r => new Notified(r.Id, r.DisplayName)).ToList(),
+                    step.Superseded.Select(p => p.Level.Id).ToList(), k.Clock.Round > 1 ? k.Clock.Round : null);
+                await HistoryStore.AppendAsync(conn, tx, k.Clock.InstanceId, k.InstanceVersion, null, entry, now, action: point.Level.Id);
             }
 
-            await conn.ExecuteAsync("""
-                UPDATE wageclue.clue_clocks
-                SET escalation_level = @LevelReached, next_escalation_at = @next,
-                    overdue_at = CASE WHEN @now >= due_at THEN coalesce(overdue_at, @now) END
-                WHERE clue_id = @ClueId AND clock = @Clock
-                """, new { step.LevelReached, next = step.Next?.At.ToUniversalTime(), now, k.ClueId, k.Clock }, tx);
+            await ClockStore.UpdateEscalationAsync(conn, tx, k.Clock.Id, step.LevelReached, step.Next?.At, now);
         }
         await tx.CommitAsync();
         return new SweepResult(due.Count, escalated, superseded, queued);
     }
 
-    /// <returns>The new escalation's id, or null when this (clue, clock, level) was recorded before.</returns>
+    /// <returns>The new escalation's id, or null when this (clock round, level) was recorded before.</returns>
     private static Task<long?> RecordAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DueClock k, EscalationPoint point, DateTimeOffset now, bool superseded) =>
         conn.ExecuteScalarAsync<long?>("""
-            INSERT INTO wageclue.escalations (clue_id, clock, level, level_id, district_id, due_at, point_at, recorded_at, superseded)
-            VALUES (@ClueId, @Clock, @Level, @LevelId, @DistrictId, @DueAt, @PointAt, @now, @superseded)
-            ON CONFLICT (clue_id, clock, level) DO NOTHING
+            INSERT INTO wageclue.escalations (instance_id, clock_id, clock, level, level_id, district_id, due_at, point_at, recorded_at, superseded)
+            VALUES (@InstanceId, @ClockId, @Clock, @Level, @LevelId, @DistrictId, @DueAt, @PointAt, @now, @superseded)
+            ON CONFLICT (clock_id, level) DO NOTHING
             RETURNING id
             """, new
             {
-                k.ClueId, k.Clock, point.Level.Level, LevelId = point.Level.Id, k.DistrictId, DueAt = k.DueAt.ToUniversalTime(),
-                PointAt = point.At.ToUniversalTime(), now, superseded,
-            }, tx);
-
-    private static Task HistoryAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DueClock k, EscalationPoint point,
-        IReadOnlyList<Recipient> told, IReadOnlyList<EscalationPoint> supersededPoints, DateTimeOffset dueLocal, DateTimeOffset now) =>
-        conn.ExecuteAsync("""
-            INSERT INTO wageclue.clue_history (clue_id, at, kind, action, clue_version, data)
-            VALUES (@ClueId, @now, 'escalated', @LevelId, @ClueVersion, @data::jsonb)
-            """, new
-            {
-                k.ClueId, now, LevelId = point.Level.Id, k.ClueVersion,
-                data = JsonSerializer.Serialize(new
-                {
-                    clock = k.Clock,
-                    level = point.Level.Level,
-                    levelName = point.Level.Name,
-                    dueAt = dueLocal,
-                    notified = told.Where(r => r.Email != null).Select(r => new { id = r.Id, name = r.DisplayName }),
-                    skippedWithoutEmail = told.Where(r => r.Email == null).Select(r => new { id = r.Id, name = r.DisplayName }),
-                    superseded = supersededPoints.Select(p => p.Level.Id),
-                }, JsonSerializerOptions.Web),
+                k.Clock.InstanceId, ClockId = k.Clock.Id, k.Clock.Clock, point.Level.Level, LevelId = point.Level.Id, k.DistrictId,
+                DueAt = k.Clock.DueAt.ToUniversalTime(), PointAt = point.At.ToUniversalTime(), now, superseded,
             }, tx);
 }

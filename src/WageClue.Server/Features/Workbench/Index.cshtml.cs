@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Clues;
 using WageClue.Server.Features.Shared;
 using WageClue.Workflows.Definitions;
@@ -30,8 +31,8 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Time
         MinePage = Math.Max(1, MinePage);
         QueuePage = Math.Max(1, QueuePage);
         var final = workflow.CurrentDefinition.States.Where(s => s.Final).Select(s => s.Id).ToList();
-        (Mine, MineTotal) = await LoadAsync(new ClueFilter(Me.Districts, null, null, Me.Id, false, false, null, true, MinePage, PageSize, final));
-        (Queue, QueueTotal) = await LoadAsync(new ClueFilter(Me.Districts, workflow.CurrentDefinition.InitialState, null, null, true, false, null, true, QueuePage, PageSize));
+        (Mine, MineTotal) = await LoadAsync(new ClueFilter(new ReadScope(Me.Districts, null), null, null, Me.Id, false, false, null, true, MinePage, PageSize, final));
+        (Queue, QueueTotal) = await LoadAsync(new ClueFilter(new ReadScope(Me.Districts, null), workflow.CurrentDefinition.InitialState, null, null, true, false, null, true, QueuePage, PageSize));
     }
 
     private async Task<(IReadOnlyList<ClueListItem>, long)> LoadAsync(ClueFilter filter) =>
@@ -41,7 +42,7 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Time
     internal static async Task<(IReadOnlyList<ClueListItem>, long)> List(ClueRepository clues, ClueWorkflow workflow, ClueFilter filter, DateTimeOffset now)
     {
         var (rows, total) = await clues.ListAsync(filter, now);
-        var clocks = (await clues.ClocksAsync(rows.Select(r => r.Id).ToList())).ToLookup(k => k.ClueId);
+        var clocks = (await clues.ClocksAsync(rows.Select(r => r.Id).ToList())).ToLookup(k => k.InstanceId);
         return (rows.Select(r =>
         {
             var engine = workflow.EngineFor(r);

@@ -29,5 +29,8 @@ public static class Display
         return (hours > 0 ? $"{hours}小时" : "") + (span.Minutes > 0 ? $"{span.Minutes}分钟" : "") + "（工作时间）";
     }
 
+    /// <summary>"87.5%": one decimal, no space before the sign (as Chinese reports write it); "—" when there is nothing to count.</summary>
+    public static string Percent(double? share) => share is { } v ? (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "—";
+
     public static string ClueUrl(string baseUrl, long clueId) => $"{baseUrl.TrimEnd('/')}/clues/{clueId}";
 }

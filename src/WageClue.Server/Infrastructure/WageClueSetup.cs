@@ -96,6 +96,7 @@ public static class WageClueSetup
         services.AddSingleton(sp => new Features.Dashboard.DashboardQueries(
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ClueWorkflow>().CurrentDefinition.TimeZone));
         services.AddSingleton<Features.Dashboard.StatsRefresh>();
+        services.AddSingleton<Features.Dashboard.LifecycleQueries>();
 
         services.AddSingleton<DistrictRepository>();
         services.AddSingleton<CalendarRepository>();

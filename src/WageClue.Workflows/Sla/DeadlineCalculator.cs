@@ -22,6 +22,9 @@ public sealed class DeadlineCalculator(WorkingCalendar calendar, TimeZoneInfo zo
 
     public TimeZoneInfo Zone => zone;
 
+    /// <summary>The working time of one working day (7.5 hours with the default business hours).</summary>
+    public TimeSpan WorkingDayLength { get; } = hours.Periods.Aggregate(TimeSpan.Zero, (sum, p) => sum + (p.End - p.Start));
+
     public DateTimeOffset ToLocal(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, zone);
 
     public ReceiptDay GetReceiptDay(DateTimeOffset receivedAt)

@@ -43,7 +43,15 @@ public abstract class BrowserTest : ApiTest
         await Page.GetByLabel("用户名").FillAsync(username);
         await Page.GetByLabel("密码").FillAsync(TestHost.Password);
         await Page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
-        await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+        try
+        {
+            await Page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+        }
+        catch (TimeoutException)
+        {
+            await ScreenshotAsync($"login-timeout-{username}");
+            Assert.Fail($"Login as {username} did not leave the login page: {Page.Url}; page says: {await Page.Locator("main").InnerTextAsync()}");
+        }
     }
 
     /// <summary>A full-page screenshot, saved with the test results (WAGECLUE_SCREENSHOTS) and attached to the test.</summary>

@@ -11,6 +11,13 @@ public sealed class CalendarStore
 {
     private volatile WorkingCalendar? _cached;
 
+    /// <summary>For a reader outside any transaction (a page).</summary>
+    public async Task<WorkingCalendar> GetAsync(NpgsqlDataSource db)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await GetAsync(conn);
+    }
+
     public async Task<WorkingCalendar> GetAsync(NpgsqlConnection conn, NpgsqlTransaction? tx = null)
     {
         var version = await CalendarRepository.CurrentVersionAsync(conn, tx);

@@ -9,9 +9,15 @@ using WageClue.Server.Features.Clues;
 using WageClue.Server.Features.Districts;
 using WageClue.Server.Features.Shared;
 using WageClue.Server.Infrastructure;
+using WageClue.Server.Features.Calendar;
 using WageClue.Workflows.Definitions;
+using WageClue.Workflows.Engine;
+using WageClue.Workflows.Sla;
 
 namespace WageClue.Server.Features.Dashboard;
+
+/// <summary>A lifecycle list row as the page shows it: the clue, what is waiting, since when, in words.</summary>
+public sealed record LifecycleItem(LifecycleRow Row, string What, string When, string Status, string Css);
 
 public sealed record DeadlineItem(DeadlineRow Row, string ClockName, string Due, string StateName, string ChannelName, string Status, string Css);
 
@@ -21,8 +27,8 @@ public sealed record DeadlineItem(DeadlineRow Row, string ClockName, string Due,
 /// Leaders see the same for the whole city, without the reassign buttons.
 /// </summary>
 [Authorize(Roles = $"{Roles.Supervisor},{Roles.Leader}")]
-public sealed class IndexModel(DashboardQueries queries, DistrictRepository districts, ClueRepository clues, ClueWorkflow workflow,
-    UserRepository users, TimeProvider time) : AppPage
+public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecycle, DistrictRepository districts, ClueRepository clues,
+    ClueWorkflow workflow, UserRepository users, TimeProvider time, CalendarStore calendars, Npgsql.NpgsqlDataSource db) : AppPage
 {
     public const int PageSize = 25;
     public static readonly int[] Windows = [7, 30, 90];
@@ -46,6 +52,12 @@ public sealed class IndexModel(DashboardQueries queries, DistrictRepository dist
     public string? CountsAsOf { get; private set; }
     public Dictionary<int, IReadOnlyList<RateRow>> Rates { get; } = new();
     public string TrendJson { get; private set; } = "{}";
+    public IReadOnlyList<LifecycleItem> PendingExtensions { get; private set; } = [];
+    public IReadOnlyList<LifecycleItem> Paused { get; private set; } = [];
+    public IReadOnlyList<LifecycleItem> Urges { get; private set; } = [];
+    /// <summary>回访率 and 满意率 per district for each window (days → rows).</summary>
+    public Dictionary<int, IReadOnlyList<FollowUpRow>> FollowUps { get; } = new();
+    public const int ListLimit = 50;
     public string Now { get; private set; } = "";
     public WorkflowDefinition Definition => workflow.CurrentDefinition;
     public bool MayReassign => Me.Role == Roles.Supervisor;
@@ -63,6 +75,7 @@ public sealed class IndexModel(DashboardQueries queries, DistrictRepository dist
         foreach (var days in Windows) Rates[days] = await queries.RatesAsync(filter, queries.WindowStart(now, days), now);
         if (!Windows.Contains(Days)) Days = 30;
         TrendJson = await TrendJsonAsync(queries, workflow, filter, now, Days);
+        await LoadLifecycleAsync(filter, now);
         return Page();
     }
 
@@ -119,6 +132,46 @@ public sealed class IndexModel(DashboardQueries queries, DistrictRepository dist
     }
 
     public string StateName(string state) => workflow.CurrentEngine.StateName(state);
+
+    /// <summary>Extensions waiting for a decision, paused clues and for how long, urges and their replies, follow-up rates.</summary>
+    private async Task LoadLifecycleAsync(DashboardFilter filter, DateTimeOffset now)
+    {
+        var scope = filter.District != null ? [filter.District] : filter.Districts;
+        var calendar = await calendars.GetAsync(db);
+        string Local(DateTimeOffset t, LifecycleRow r) => Display.Time(workflow.EngineFor(r.DefinitionId, r.DefinitionVersion).ToLocal(t));
+        WorkflowEngine Engine(LifecycleRow r) => workflow.EngineFor(r.DefinitionId, r.DefinitionVersion);
+
+        PendingExtensions = (await lifecycle.PendingExtensionsAsync(scope, ListLimit)).Select(r => new LifecycleItem(r,
+            $"{Engine(r).ClockName(r.Clock)}申请延长 {r.ExtensionRequestDays} 个工作日", Local(r.DueAt, r),
+            r.DueAt > now ? $"现时限剩余 {Display.Span(r.DueAt - now)}" : $"现时限已过 {Display.Span(now - r.DueAt)}", r.DueAt > now ? "soon" : "overdue")).ToList();
+
+        Paused = (await lifecycle.PausedAsync(scope, ListLimit)).Select(r =>
+        {
+            var math = new ClockMath(Engine(r).Definition, calendar);
+            var workingDays = WorkingDaysBetween(math, r.PausedAt!.Value, now);
+            var reason = Engine(r).Definition.Actions.SelectMany(a => a.FieldList).Where(f => f.Updates == "suspendReason")
+                .SelectMany(f => f.Options ?? []).FirstOrDefault(o => o.Value == r.SuspendReason)?.Label ?? "";
+            return new LifecycleItem(r, reason, Local(r.PausedAt!.Value, r), $"已中止 {workingDays} 个工作日（{Display.Span(now - r.PausedAt!.Value)}）", "paused");
+        }).ToList();
+
+        Urges = (await lifecycle.UrgesAsync(scope, WindowStartFor(now, 30), ListLimit)).Select(r =>
+        {
+            var (status, css) = r.MetAt is { } met
+                ? (met <= r.DueAt ? $"已回复（{Local(met, r)}）" : $"超时回复（{Local(met, r)}）", met <= r.DueAt ? "met" : "late")
+                : (r.DueAt > now ? $"待回复，剩余 {Display.Span(r.DueAt - now)}" : $"超时未回复 {Display.Span(now - r.DueAt)}", r.DueAt > now ? "soon" : "overdue");
+            return new LifecycleItem(r, $"回复时限 {Local(r.DueAt, r)}", Local(r.StartedAt, r), status, css);
+        }).ToList();
+
+        // Whole local days, today included to its end: a clue resolved a moment ago counts.
+        var endOfToday = workflow.CurrentEngine.EndOfDay(now);
+        foreach (var days in Windows) FollowUps[days] = await lifecycle.FollowUpAsync(scope, queries.WindowStart(now, days), endOfToday);
+    }
+
+    private DateTimeOffset WindowStartFor(DateTimeOffset now, int days) => queries.WindowStart(now, days);
+
+    /// <summary>Whole working days from <paramref name="from"/> to <paramref name="to"/> on the calendar (how long a clue has been paused).</summary>
+    private static int WorkingDaysBetween(ClockMath math, DateTimeOffset from, DateTimeOffset to) =>
+        (int)(math.Calculator.WorkingTimeBetween(from, to) / math.Calculator.WorkingDayLength);
 
     public string ReturnQuery => Request.QueryString.Value ?? "";
 

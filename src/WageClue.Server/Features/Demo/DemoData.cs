@@ -69,12 +69,20 @@ public sealed class DemoData(UserRepository users, Passwords passwords, ClueWork
         await Fire(connected, "accept", zhang, new { assigneeId = zhang.Id });
         await Fire(connected, "connect", zhang, new { whom = "餐厅负责人 孙某", how = "phone", note = "负责人承诺本周内结清" });
         await Fire(connected, "feedback", zhang, new { message = "已联系用人单位，对方承诺本周内支付，我们将跟踪落实。", method = "phone" });
+        var wang = ids["wangfang"];
         // In mediation.
         var handling = await Register(zhang, "letters-visits", "370303", "郑小龙", "15853331122", "淄博某机械制造有限公司", "manufacturing", 25, 412000m,
             "市信访局转来：25名工人反映企业停产后拖欠工资。", now.AddDays(-3));
         await Fire(handling, "accept", zhang, new { assigneeId = zhang.Id });
         await Fire(handling, "connect", zhang, new { whom = "企业法定代表人", how = "meeting" });
         await Fire(handling, "mediate", zhang, new { note = "组织劳资双方调解" });
+        await Fire(handling, "request-extension", zhang, new { clock = "feedback", days = 3, reason = "25名工人的考勤与工资表需逐一核对，3日内难以答复" });
+        // Waiting for the complainants' material: its clocks are paused.
+        var waiting = await Register(zhang, "walk-in", "370303", "孔令军", "13953331188", "淄博某装饰工程有限公司", "construction", 5, 47500m,
+            "5名装修工人反映工程款结算后工资未付，缺少考勤记录。", now.AddDays(-2));
+        await Fire(waiting, "accept", zhang, new { assigneeId = zhang.Id });
+        await Fire(waiting, "connect", zhang, new { whom = "项目经理 钱某", how = "phone" });
+        await Fire(waiting, "suspend", zhang, new { reason = "awaiting-material", note = "请反映人补充提供考勤记录和工资约定" });
         // Resolved: the money was recovered.
         var resolved = await Register(zhang, "inspection", "370303", "马丽", "18653337788", "张店某商贸有限公司", "services", 4, 22000m,
             "排查发现某商贸公司拖欠4名员工工资。", now.AddDays(-6));
@@ -83,17 +91,19 @@ public sealed class DemoData(UserRepository users, Passwords passwords, ClueWork
         await Fire(resolved, "feedback", zhang, new { message = "单位已同意分两次支付。" });
         await Fire(resolved, "file-case", zhang, new { caseNumber = "淄张人社监立〔2026〕118号" });
         await Fire(resolved, "resolve", zhang, new { outcomeType = "ordered-payment", outcome = "责令限期支付后企业已全额支付拖欠工资", amountRecovered = 22000m, workersPaid = 4 });
+        await Fire(resolved, "follow-up", zhang, new { reached = "phone", satisfaction = "satisfied", note = "4名员工均已收到工资" });
         // Not a wage matter: rejected with the reason told.
         var rejected = await Register(hotline, "hotline-12345", "370303", "何强", "13705335566", "某电器销售门店", "other", 1, 0m,
             "反映商品质量问题，不属于欠薪线索。", now.AddHours(-5));
         await Fire(rejected, "reject", zhang, new { reason = "反映事项为消费纠纷，不属于欠薪线索，已告知其拨打12315。" });
-        // A forwarded letter from last week: overdue the moment it was entered.
-        await Register(zhang, "letters-visits", "370303", "高峰", "13953337711", "淄博某物流有限公司", "services", 8, 64000m,
+        // A forwarded letter from last week: overdue the moment it was entered; the supervisor urges it.
+        var letter = await Register(zhang, "letters-visits", "370303", "高峰", "13953337711", "淄博某物流有限公司", "services", 8, 64000m,
             "上周五寄来的信件：8名司机反映物流公司拖欠工资。", now.AddDays(-7));
+        await Fire(letter, "urge", wang, new { trigger = "not-accepted", instruction = "信访转办件已超期，请今日内受理并报告处理计划" });
         // Another district's clue: invisible to 张店 users.
         await Register(ids["zhaolei"], "walk-in", "370302", "林涛", "13853336644", "淄川某陶瓷有限公司", "manufacturing", 9, 98000m,
             "9名工人反映陶瓷厂拖欠工资。", now.AddHours(-1));
-        logger.LogInformation("Demo data loaded: {Users} users and 8 clues. Password for every demo user: {Password}", People.Length, Password);
+        logger.LogInformation("Demo data loaded: {Users} users and 9 clues. Password for every demo user: {Password}", People.Length, Password);
     }
 
     private async Task<ClueRow> Register(CurrentUser by, string channel, string district, string name, string phone, string employer,

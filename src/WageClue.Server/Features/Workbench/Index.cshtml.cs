@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Clues;
+using WageClue.Server.Features.Dashboard;
 using WageClue.Server.Features.Shared;
 using WageClue.Workflows.Definitions;
 
@@ -11,7 +12,7 @@ public sealed record ClueListItem(long Id, string TrackingCode, string Employer,
 
 /// <summary>A caseworker's day: my open clues, most urgent deadline first, and the district's queue of clues nobody holds yet.</summary>
 [Authorize(Roles = $"{Roles.Caseworker},{Roles.Supervisor}")]
-public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, TimeProvider time) : AppPage
+public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, LifecycleQueries lifecycle, TimeProvider time) : AppPage
 {
     public const int PageSize = 20;
 
@@ -24,6 +25,10 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Time
     public IReadOnlyList<ClueListItem> Mine { get; private set; } = [];
     public long MineTotal { get; private set; }
     public IReadOnlyList<ClueListItem> Queue { get; private set; } = [];
+    /// <summary>督办 on my clues waiting for my reply (the ladder's "dashboard" channel for urges).</summary>
+    public IReadOnlyList<LifecycleItem> UrgesToAnswer { get; private set; } = [];
+    /// <summary>For supervisors: extension requests of their districts waiting for a decision.</summary>
+    public IReadOnlyList<LifecycleItem> ExtensionsToDecide { get; private set; } = [];
     public long QueueTotal { get; private set; }
 
     public async Task OnGetAsync()
@@ -33,6 +38,15 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Time
         var final = workflow.CurrentDefinition.States.Where(s => s.Final).Select(s => s.Id).ToList();
         (Mine, MineTotal) = await LoadAsync(new ClueFilter(new ReadScope(Me.Districts, null), null, null, Me.Id, false, false, null, true, MinePage, PageSize, final));
         (Queue, QueueTotal) = await LoadAsync(new ClueFilter(new ReadScope(Me.Districts, null), workflow.CurrentDefinition.InitialState, null, null, true, false, null, true, QueuePage, PageSize));
+        var now = time.GetUtcNow();
+        string Local(DateTimeOffset t, LifecycleRow r) => Infrastructure.Display.Time(workflow.EngineFor(r.DefinitionId, r.DefinitionVersion).ToLocal(t));
+        UrgesToAnswer = (await lifecycle.UrgesToAnswerAsync(Me.Id)).Select(r => new LifecycleItem(r, $"回复时限 {Local(r.DueAt, r)}", Local(r.StartedAt, r),
+            r.DueAt > now ? $"剩余 {Infrastructure.Display.Span(r.DueAt - now)}" : $"已超时 {Infrastructure.Display.Span(now - r.DueAt)}", r.DueAt > now ? "soon" : "overdue")).ToList();
+        if (Me.Role == Roles.Supervisor)
+            ExtensionsToDecide = (await lifecycle.PendingExtensionsAsync(Me.Districts, Dashboard.IndexModel.ListLimit)).Select(r => new LifecycleItem(r,
+                $"{workflow.EngineFor(r.DefinitionId, r.DefinitionVersion).ClockName(r.Clock)}申请延长 {r.ExtensionRequestDays} 个工作日", Local(r.DueAt, r),
+                r.DueAt > now ? $"现时限剩余 {Infrastructure.Display.Span(r.DueAt - now)}" : $"现时限已过 {Infrastructure.Display.Span(now - r.DueAt)}",
+                r.DueAt > now ? "soon" : "overdue")).ToList();
     }
 
     private async Task<(IReadOnlyList<ClueListItem>, long)> LoadAsync(ClueFilter filter) =>

@@ -37,7 +37,7 @@ public sealed record BenchResults(
     IReadOnlyList<ThroughputRow> IntakeCeiling, IReadOnlyList<ThroughputRow> IntakeApi,
     IReadOnlyList<ThroughputRow> TransitionCeiling, IReadOnlyList<ThroughputRow> TransitionApi,
     IReadOnlyList<QueryRow> Dashboard, IReadOnlyList<SizeRow> Sizes, StormResult Storm, double PeakServerMb, double DatabaseMbPer100kClues,
-    IReadOnlyList<Target> Targets);
+    IReadOnlyList<Target> Targets, IReadOnlyList<ThroughputRow>? ExtensionApi = null, IReadOnlyList<ThroughputRow>? PauseResumeApi = null);
 
 /// <summary>
 /// One run of every measurement, in an order that keeps each honest: the dashboards and the storm on the generated
@@ -92,9 +92,17 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         var forApi = new Queue<long>(await WorkGenerator.AddReceivedAsync(_db, settings.TransitionClues, Zhangdian, "ZBTRA"));
         var transitionApi = await ThroughputAsync("accept + connect through the API", () => TransitionApiAsync(forApi), transitionCeiling, perOperation: 2);
 
+        // The lifecycle: a caseworker asks for an extension and the district's supervisor approves it; a pause and its resume.
+        _supervisorApi = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
+        _supervisorApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync($"sup-{Zhangdian}"));
+        var forExtension = new Queue<long>(await WorkGenerator.AddAcceptedAsync(_db, settings.TransitionClues / 2, Zhangdian, "ZBEXT", _caseworkerId));
+        var extensionApi = await ThroughputAsync("extension: request + approve through the API", () => ExtensionApiAsync(forExtension), null, perOperation: 2);
+        var forPause = new Queue<long>(await WorkGenerator.AddAcceptedAsync(_db, settings.TransitionClues / 2, Zhangdian, "ZBPAU", _caseworkerId));
+        var pauseApi = await ThroughputAsync("suspend + resume through the API", () => PauseResumeApiAsync(forPause), null, perOperation: 2);
+
         var peak = server.PeakResidentMegabytes();
         var results = new BenchResults(settings.Mode, DateTimeOffset.UtcNow, Machine.Describe(),
-            intakeCeiling, intakeApi, transitionCeiling, transitionApi, dashboard, sizes, storm, peak, mbPer100k, []);
+            intakeCeiling, intakeApi, transitionCeiling, transitionApi, dashboard, sizes, storm, peak, mbPer100k, [], extensionApi, pauseApi);
         return results with { Targets = Report.Targets(results, settings) };
     }
 
@@ -303,6 +311,32 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         using (var connect = await _api.PostAsJsonAsync($"/api/clues/{id}/actions/connect", new { whom = "单位负责人", how = "phone" }))
             if (!connect.IsSuccessStatusCode) throw new InvalidOperationException($"connect answered {(int)connect.StatusCode}");
         return true;
+    }
+
+    private HttpClient _supervisorApi = null!;
+
+    private async Task<bool> ExtensionApiAsync(Queue<long> work)
+    {
+        long id;
+        lock (work) { if (!work.TryDequeue(out id)) return false; }
+        await PostOkAsync(_api, $"/api/clues/{id}/actions/request-extension", new { clock = "feedback", days = 2, reason = "需调取考勤记录" });
+        await PostOkAsync(_supervisorApi, $"/api/clues/{id}/actions/approve-extension", new { note = "同意" });
+        return true;
+    }
+
+    private async Task<bool> PauseResumeApiAsync(Queue<long> work)
+    {
+        long id;
+        lock (work) { if (!work.TryDequeue(out id)) return false; }
+        await PostOkAsync(_api, $"/api/clues/{id}/actions/suspend", new { reason = "awaiting-material", note = "等待补正材料" });
+        await PostOkAsync(_api, $"/api/clues/{id}/actions/resume", new { note = "材料已补正" });
+        return true;
+    }
+
+    private static async Task PostOkAsync(HttpClient client, string url, object body)
+    {
+        using var response = await client.PostAsJsonAsync(url, body);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{url} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }
 
     private static int FreePort()

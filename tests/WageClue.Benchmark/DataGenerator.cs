@@ -111,6 +111,33 @@ public static class WorkGenerator
             """, new { count, district, prefix }, commandTimeout: 0)).AsList();
     }
 
+    /// <summary>Accepted clues held by <paramref name="assigneeId"/>, connect and feedback running (the lifecycle runs); returns their ids.</summary>
+    public static async Task<List<long>> AddAcceptedAsync(NpgsqlDataSource db, int count, string district, string prefix, long assigneeId)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<long>("""
+            WITH i AS (
+                INSERT INTO wageclue.workflow_instances (subject, definition_id, definition_version, calendar_version, state, previous_state,
+                    version, district_id, assignee_id, created_at, updated_at)
+                SELECT 'clue', 'wage-arrears-clue', 2, 1, 'accepted', 'received', 2, @district, @assigneeId, now(), now() FROM generate_series(1, @count) g
+                RETURNING id)
+            , c AS (
+                INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
+                    amount_owed, description, received_at, receipt_day)
+                SELECT id, @prefix || lpad(id::text, 9, '0'), 'hotline-12345', '王五', '13800001111', '淄博某公司' || id, 3, 9000, '批量生成的线索',
+                    now(), (now() AT TIME ZONE 'Asia/Shanghai')::date
+                FROM i
+                RETURNING id)
+            , k AS (
+                INSERT INTO wageclue.workflow_clocks (instance_id, district_id, clock, started_at, due_at, provisional, met_at, met_by, next_escalation_at)
+                SELECT id, @district, clock, now(), now() + (days || ' days')::interval, false,
+                       CASE WHEN clock = 'accept' THEN now() END, CASE WHEN clock = 'accept' THEN 'accept' END,
+                       CASE WHEN clock <> 'accept' THEN now() + (days || ' days')::interval - interval '2 hours' END
+                FROM c CROSS JOIN (VALUES ('accept', 1), ('connect', 2), ('feedback', 4)) v(clock, days))
+            SELECT id FROM c ORDER BY id
+            """, new { count, district, prefix, assigneeId }, commandTimeout: 0)).AsList();
+    }
+
     /// <summary>Clues whose accept clock falls due at <paramref name="dueAt"/>, warnings already sent: the close-of-business storm.</summary>
     public static async Task<(long First, long Last)> AddStormAsync(NpgsqlDataSource db, int count, string district, DateTimeOffset dueAt, int round)
     {

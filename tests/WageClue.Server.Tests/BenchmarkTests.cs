@@ -37,7 +37,7 @@ public class BenchmarkTests
 
         var results = JsonNode.Parse(await File.ReadAllTextAsync(output))!;
         File.Delete(output);
-        foreach (var section in new[] { "intakeCeiling", "intakeApi", "transitionCeiling", "transitionApi" })
+        foreach (var section in new[] { "intakeCeiling", "intakeApi", "transitionCeiling", "transitionApi", "extensionApi", "pauseResumeApi" })
             Assert.That(results[section]!.AsArray().Select(r => r!["perSecond"]!["median"]!.GetValue<double>()), Is.All.GreaterThan(0), section);
         Assert.That(results["intakeApi"]![0]!["ratioToCeiling"]!.GetValue<double>(), Is.GreaterThan(0));
         Assert.That(results["dashboard"]!.AsArray(), Has.Count.EqualTo(8));

@@ -124,8 +124,10 @@ public class EngineTests
         var mermaid = Engine.ToMermaid();
         Assert.That(mermaid, Does.StartWith("stateDiagram-v2"));
         Assert.That(mermaid, Does.Contain("received : 已登记"));
-        Assert.That(mermaid, Does.Contain("received --> accepted : accept"));
-        Assert.That(mermaid, Does.Contain("suspended --> handling"), "恢复 returns to each state 中止 can come from");
+        Assert.That(mermaid, Does.Contain("received --> accepted : 受理"));
+        Assert.That(mermaid, Does.Contain("suspended --> handling : 恢复办理"), "恢复 returns to each state 中止 can come from");
+        Assert.That(mermaid, Does.Not.Contain(": accept").And.Not.Contain("caseworker"), "no internal ids or role codes");
+        Assert.That(mermaid, Does.Not.Contain("handling --> handling"), "actions that only record something are not arrows");
     }
 
     [Test]

@@ -109,11 +109,19 @@ public sealed class WorkflowEngine(WorkflowDefinition definition)
 
     public string ActionName(string action) => Definition.FindAction(action)?.Name ?? action;
 
-    /// <summary>A Mermaid state diagram generated from the definition, with the Chinese state names.</summary>
+    /// <summary>An attribute's value as the label of the field option that sets it (满意度 dissatisfied → 不满意), or the value.</summary>
+    public string AttributeLabel(string attribute, string value) =>
+        Definition.Actions.SelectMany(a => a.FieldList).Where(f => f.Updates == attribute)
+            .SelectMany(f => f.Options ?? []).FirstOrDefault(o => o.Value == value)?.Label ?? value;
+
+    /// <summary>A Mermaid state diagram generated from the definition: Chinese state names, each arrow labelled with its action's name.</summary>
     public string ToMermaid()
     {
         var machine = Build(() => Definition.InitialState, _ => { }, role: null, instance: null, DateTimeOffset.MinValue);
         var graph = MermaidGraph.Format(machine.GetInfo(), MermaidGraphDirection.LeftToRight);
+        // Stateless writes "trigger [guard]"; a reader wants only the action's name, which the guard label carries.
+        foreach (var action in Definition.Actions)
+            graph = graph.Replace($" : {action.Id} [{action.Name}]", $" : {action.Name}", StringComparison.Ordinal);
         var names = new StringBuilder();
         foreach (var s in Definition.States)
             names.Append("\t").Append(s.Id).Append(" : ").Append(s.Name).Append('\n');
@@ -136,17 +144,20 @@ public sealed class WorkflowEngine(WorkflowDefinition definition)
         foreach (var action in Definition.Actions)
         {
             Func<bool> mayFire = () => role == null || (action.Roles.Contains(role) && (instance == null || Available(action, instance, role, now)));
-            var who = string.Join("/", action.Roles);
+            // Guard labels are what the diagram shows beside each arrow: the action's Chinese name.
+            var who = action.Name;
             foreach (var transition in action.Transitions)
             foreach (var from in Definition.ExpandFrom(transition))
             {
                 var config = machine.Configure(from);
+                // The diagram shows how the state changes; actions that only record something are listed beside it.
+                if (transition.Stay && role == null) continue;
                 if (transition.Stay) config.InternalTransitionIf(action.Id, _ => mayFire(), _ => { }, who);
                 else if (transition.To == from) config.PermitReentryIf(action.Id, mayFire, who); // 移交 from 已登记 into the other district's 已登记
                 else if (!transition.Back) config.PermitIf(action.Id, transition.To!, mayFire, who);
                 else
                     foreach (var back in BackTargets(from))
-                        config.PermitIf(action.Id, back, () => mayFire() && (instance == null || instance.PreviousState == back), $"{who} 返回");
+                        config.PermitIf(action.Id, back, () => mayFire() && (instance == null || instance.PreviousState == back), who);
             }
         }
         return machine;

@@ -54,6 +54,16 @@ public abstract class BrowserTest : ApiTest
         }
     }
 
+    /// <summary>Opens an action's form on a clue page, lets the test fill it, confirms, and waits for the page to come back.</summary>
+    protected async Task DoAsync(string actionName, Func<ILocator, Task> fill)
+    {
+        var details = Page.Locator($"details.action:has(> summary:text-is('{actionName}'))");
+        await details.Locator("summary").ClickAsync();
+        await fill(details);
+        await details.GetByRole(AriaRole.Button, new() { Name = $"确认{actionName}" }).ClickAsync();
+        await Assertions.Expect(Page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"已{actionName}");
+    }
+
     /// <summary>A full-page screenshot, saved with the test results (WAGECLUE_SCREENSHOTS) and attached to the test.</summary>
     protected async Task ScreenshotAsync(string name)
     {

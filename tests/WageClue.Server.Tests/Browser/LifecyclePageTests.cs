@@ -111,13 +111,14 @@ public class LifecyclePageTests : BrowserTest
         await Expect(Page.Locator("#paused tr", new() { HasText = code })).ToContainTextAsync("等待反映人补正材料");
     }
 
-    /// <summary>Opens an action's form, lets the test fill it, confirms, and waits for the page to come back.</summary>
-    private async Task DoAsync(string actionName, Func<ILocator, Task> fill)
+    [Test]
+    public async Task The_integration_account_cannot_log_in_to_the_pages()
     {
-        var details = Page.Locator($"details.action:has(> summary:text-is('{actionName}'))");
-        await details.Locator("summary").ClickAsync();
-        await fill(details);
-        await details.GetByRole(AriaRole.Button, new() { Name = $"确认{actionName}" }).ClickAsync();
-        await Expect(Page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"已{actionName}");
+        await Page.GotoAsync("/login");
+        await Page.GetByLabel("用户名").FillAsync("hotline");
+        await Page.GetByLabel("密码").FillAsync(TestHost.Password);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
+        await Expect(Page.Locator("main")).ToContainTextAsync("系统接口账号只能通过接口（API）使用");
+        Assert.That(Page.Url, Does.Contain("/login"));
     }
 }

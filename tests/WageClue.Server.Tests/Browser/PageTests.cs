@@ -201,14 +201,4 @@ public partial class PageTests : BrowserTest
     }
 
     private ILocator Clock(string clock) => Page.Locator($"[data-clock='{clock}']");
-
-    /// <summary>Opens an action's form, lets the test fill it, confirms, and waits for the page to come back.</summary>
-    private async Task DoAsync(string actionName, Func<ILocator, Task> fill)
-    {
-        var details = Page.Locator($"details.action:has(> summary:text-is('{actionName}'))");
-        await details.Locator("summary").ClickAsync();
-        await fill(details);
-        await details.GetByRole(AriaRole.Button, new() { Name = $"确认{actionName}" }).ClickAsync();
-        await Expect(Page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"已{actionName}");
-    }
 }

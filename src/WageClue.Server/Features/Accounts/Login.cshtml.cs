@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using WageClue.Server.Infrastructure;
+using WageClue.Workflows.Definitions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
@@ -43,6 +44,11 @@ public sealed class LoginModel(LoginCheck logins, Sessions sessions, TimeProvide
         if (result is not LoginResult.Success { User: var user })
         {
             Error = result is LoginResult.LockedOut ? LockedOutMessage : "用户名或密码错误"; // one answer for every other failure
+            return Page();
+        }
+        if (user.Role == Roles.Integration)
+        {
+            Error = "系统接口账号只能通过接口（API）使用，不能登录页面";
             return Page();
         }
         var lifetime = options.Value.TokenLifetime;

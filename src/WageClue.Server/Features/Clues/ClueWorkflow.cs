@@ -73,7 +73,7 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
         var after = await WorkflowWriter.ApplyAsync(conn, tx, clue.Instance, action, allowed, actor.Id, now);
         if (after == null) return new ActionOutcome.VersionMovedOn(); // disposing the transaction rolls it back
         await ClueRepository.UpdateAttributesAsync(conn, tx, clue.Id, allowed.Updates);
-        var updated = await Updated(clue, allowed, now);
+        var updated = await Updated(clue, allowed, actor, now);
         if (allowed.Notify.Count > 0) await notices.QueueAsync(conn, tx, engine, updated, action, allowed, actor, now);
         await tx.CommitAsync();
         if (allowed.Notify.Count > 0) notices.SendSoon();
@@ -85,11 +85,13 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
     public WorkflowEngine EngineFor(string definitionId, int version) => workflows.Pinned(definitionId, version);
 
     /// <summary>The clue as the transaction left it, built from the decision instead of read back (one round trip fewer).</summary>
-    private async Task<ClueRow> Updated(ClueRow c, Allowed d, DateTimeOffset now)
+    private async Task<ClueRow> Updated(ClueRow c, Allowed d, CurrentUser actor, DateTimeOffset now)
     {
         string? Text(string attribute, string? old) => d.Updates.TryGetValue(attribute, out var v) ? v as string : old;
         var assigneeId = d.ChangesAssignee ? d.NewAssigneeId : c.AssigneeId;
-        var assigneeName = !d.ChangesAssignee ? c.AssigneeName : assigneeId is { } a ? (await users.FindByIdAsync(a))?.DisplayName : null;
+        var assigneeName = !d.ChangesAssignee ? c.AssigneeName
+            : assigneeId == actor.Id ? actor.DisplayName
+            : assigneeId is { } a ? (await users.FindByIdAsync(a))?.DisplayName : null;
         var districtName = d.DistrictId == c.DistrictId ? c.DistrictName
             : (await districts.ListAsync()).FirstOrDefault(x => x.Id == d.DistrictId)?.Name ?? d.DistrictId;
         return new ClueRow
@@ -113,13 +115,20 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
         };
     }
 
+    /// <summary>
+    /// Whether the user may be made responsible for a clue of the district. The caller naming themselves (受理 "I take
+    /// it") is answered from their row as read for this request, enabled and current; anyone else from the database.
+    /// </summary>
+    private Task<bool> MayHoldAsync(long userId, string districtId, CurrentUser actor) =>
+        userId == actor.Id ? Task.FromResult(AccessPolicy.MayHold(actor.Role) && actor.IsIn(districtId)) : users.CanBeAssignedAsync(userId, districtId);
+
     /// <summary>What the pure engine cannot know: that a named user may hold the clue, that a target clue or district exists.</summary>
     private async Task<Dictionary<string, string[]>> CheckReferencesAsync(ActionDefinition action, Allowed allowed, ClueRow clue, CurrentUser actor)
     {
         var errors = new Dictionary<string, string[]>();
         foreach (var field in action.FieldList.Where(f => allowed.Fields.ContainsKey(f.Name)))
         {
-            if (field.Type == FieldTypes.User && !await users.CanBeAssignedAsync((long)allowed.Fields[field.Name]!, clue.DistrictId))
+            if (field.Type == FieldTypes.User && !await MayHoldAsync((long)allowed.Fields[field.Name]!, clue.DistrictId, actor))
                 errors[field.Name] = [$"{field.Label}须为{clue.DistrictName}在岗的经办人或负责人"];
             if (field.Type == FieldTypes.User && action.Id == "reassign" && (long)allowed.Fields[field.Name]! == clue.AssigneeId)
                 errors[field.Name] = [$"该线索的责任人已是此人，请选择其他人"];

@@ -91,9 +91,7 @@ public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, Use
     }
 
     /// <summary>A clue attribute's value as its field's option label (满意度 非常满意), or the value itself.</summary>
-    public string AttributeLabel(string attribute, string value) =>
-        Engine.Definition.Actions.SelectMany(a => a.FieldList).Where(f => f.Updates == attribute)
-            .SelectMany(f => f.Options ?? []).FirstOrDefault(o => o.Value == value)?.Label ?? value;
+    public string AttributeLabel(string attribute, string value) => Engine.AttributeLabel(attribute, value);
 
     public string? PostedValue(string field) => Posted?[$"f.{field}"].ToString();
 

@@ -16,8 +16,24 @@ using WageClue.Workflows.Sla;
 
 namespace WageClue.Server.Features.Dashboard;
 
-/// <summary>A lifecycle list row as the page shows it: the clue, what is waiting, since when, in words.</summary>
-public sealed record LifecycleItem(LifecycleRow Row, string What, string When, string Status, string Css);
+/// <summary>A lifecycle list row as a page shows it: the clue, what is waiting, since when, in words.</summary>
+public sealed record LifecycleItem(LifecycleRow Row, string What, string When, string Status, string Css)
+{
+    /// <summary>An extension request waiting for a decision, with the time left on its clock.</summary>
+    public static LifecycleItem Extension(LifecycleRow r, WorkflowEngine engine, DateTimeOffset now) => new(r,
+        $"{engine.ClockName(r.Clock)}申请延长 {r.ExtensionRequestDays} 个工作日", Display.Time(engine.ToLocal(r.DueAt)),
+        r.DueAt > now ? $"现时限剩余 {Display.Span(r.DueAt - now)}" : $"现时限已过 {Display.Span(now - r.DueAt)}", r.DueAt > now ? "soon" : "overdue");
+
+    /// <summary>An urge, answered or waiting for its reply.</summary>
+    public static LifecycleItem Urge(LifecycleRow r, WorkflowEngine engine, DateTimeOffset now)
+    {
+        string Local(DateTimeOffset t) => Display.Time(engine.ToLocal(t));
+        var (status, css) = r.MetAt is { } met
+            ? (met <= r.DueAt ? $"已回复（{Local(met)}）" : $"超时回复（{Local(met)}）", met <= r.DueAt ? "met" : "late")
+            : (r.DueAt > now ? $"待回复，剩余 {Display.Span(r.DueAt - now)}" : $"超时未回复 {Display.Span(now - r.DueAt)}", r.DueAt > now ? "soon" : "overdue");
+        return new LifecycleItem(r, $"回复时限 {Local(r.DueAt)}", Local(r.StartedAt), status, css);
+    }
+}
 
 public sealed record DeadlineItem(DeadlineRow Row, string ClockName, string Due, string StateName, string ChannelName, string Status, string Css);
 
@@ -141,33 +157,22 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
         string Local(DateTimeOffset t, LifecycleRow r) => Display.Time(workflow.EngineFor(r.DefinitionId, r.DefinitionVersion).ToLocal(t));
         WorkflowEngine Engine(LifecycleRow r) => workflow.EngineFor(r.DefinitionId, r.DefinitionVersion);
 
-        PendingExtensions = (await lifecycle.PendingExtensionsAsync(scope, ListLimit)).Select(r => new LifecycleItem(r,
-            $"{Engine(r).ClockName(r.Clock)}申请延长 {r.ExtensionRequestDays} 个工作日", Local(r.DueAt, r),
-            r.DueAt > now ? $"现时限剩余 {Display.Span(r.DueAt - now)}" : $"现时限已过 {Display.Span(now - r.DueAt)}", r.DueAt > now ? "soon" : "overdue")).ToList();
+        PendingExtensions = (await lifecycle.PendingExtensionsAsync(scope, ListLimit)).Select(r => LifecycleItem.Extension(r, Engine(r), now)).ToList();
 
         Paused = (await lifecycle.PausedAsync(scope, ListLimit)).Select(r =>
         {
             var math = new ClockMath(Engine(r).Definition, calendar);
             var workingDays = WorkingDaysBetween(math, r.PausedAt!.Value, now);
-            var reason = Engine(r).Definition.Actions.SelectMany(a => a.FieldList).Where(f => f.Updates == "suspendReason")
-                .SelectMany(f => f.Options ?? []).FirstOrDefault(o => o.Value == r.SuspendReason)?.Label ?? "";
+            var reason = r.SuspendReason == null ? "" : Engine(r).AttributeLabel("suspendReason", r.SuspendReason);
             return new LifecycleItem(r, reason, Local(r.PausedAt!.Value, r), $"已中止 {workingDays} 个工作日（{Display.Span(now - r.PausedAt!.Value)}）", "paused");
         }).ToList();
 
-        Urges = (await lifecycle.UrgesAsync(scope, WindowStartFor(now, 30), ListLimit)).Select(r =>
-        {
-            var (status, css) = r.MetAt is { } met
-                ? (met <= r.DueAt ? $"已回复（{Local(met, r)}）" : $"超时回复（{Local(met, r)}）", met <= r.DueAt ? "met" : "late")
-                : (r.DueAt > now ? $"待回复，剩余 {Display.Span(r.DueAt - now)}" : $"超时未回复 {Display.Span(now - r.DueAt)}", r.DueAt > now ? "soon" : "overdue");
-            return new LifecycleItem(r, $"回复时限 {Local(r.DueAt, r)}", Local(r.StartedAt, r), status, css);
-        }).ToList();
+        Urges = (await lifecycle.UrgesAsync(scope, queries.WindowStart(now, 30), ListLimit)).Select(r => LifecycleItem.Urge(r, Engine(r), now)).ToList();
 
         // Whole local days, today included to its end: a clue resolved a moment ago counts.
         var endOfToday = workflow.CurrentEngine.EndOfDay(now);
         foreach (var days in Windows) FollowUps[days] = await lifecycle.FollowUpAsync(scope, queries.WindowStart(now, days), endOfToday);
     }
-
-    private DateTimeOffset WindowStartFor(DateTimeOffset now, int days) => queries.WindowStart(now, days);
 
     /// <summary>Whole working days from <paramref name="from"/> to <paramref name="to"/> on the calendar (how long a clue has been paused).</summary>
     private static int WorkingDaysBetween(ClockMath math, DateTimeOffset from, DateTimeOffset to) =>

@@ -59,7 +59,15 @@ public static class ClockStore
     /// <summary>Met after the original deadline but within an approved extension.</summary>
     public const string MetWithinExtension = "k.original_due_at IS NOT NULL AND k.met_at > k.original_due_at AND k.met_at <= k.due_at";
 
-    public const string Columns = "k.*";
+    /// <summary>A clock with what a job needs of its instance (read into <see cref="DueClock"/>, split on the instance's id).</summary>
+    private const string SelectDue = """
+        SELECT k.*, i.id, i.subject, i.definition_id, i.definition_version, i.version AS instance_version, i.state, i.district_id,
+               d.name AS district_name, i.assignee_id, u.display_name AS assignee_name
+        FROM wageclue.workflow_clocks k
+        JOIN wageclue.workflow_instances i ON i.id = k.instance_id
+        JOIN wageclue.districts d ON d.id = i.district_id
+        LEFT JOIN wageclue.users u ON u.id = i.assignee_id
+        """;
 
     public static async Task<IReadOnlyList<ClockRow>> ForInstancesAsync(NpgsqlConnection conn, IReadOnlyCollection<long> ids, NpgsqlTransaction? tx = null) =>
         (await conn.QueryAsync<ClockRow>("SELECT k.* FROM wageclue.workflow_clocks k WHERE k.instance_id = ANY(@ids) ORDER BY k.instance_id, k.id",
@@ -165,12 +173,7 @@ public static class ClockStore
     /// </summary>
     public static async Task<IReadOnlyList<DueClock>> ClaimDueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DateTimeOffset now, int limit) =>
         (await conn.QueryAsync<ClockRow, DueClock, DueClock>($"""
-            SELECT k.*, i.id, i.subject, i.definition_id, i.definition_version, i.version AS instance_version, i.state, i.district_id,
-                   d.name AS district_name, i.assignee_id, u.display_name AS assignee_name
-            FROM wageclue.workflow_clocks k
-            JOIN wageclue.workflow_instances i ON i.id = k.instance_id
-            JOIN wageclue.districts d ON d.id = i.district_id
-            LEFT JOIN wageclue.users u ON u.id = i.assignee_id
+            {SelectDue}
             WHERE k.next_escalation_at <= @now AND {Running}
             ORDER BY k.next_escalation_at
             LIMIT @limit
@@ -180,12 +183,7 @@ public static class ClockStore
     /// <summary>Running clocks due before <paramref name="before"/>, most urgent first (the morning digest).</summary>
     public static async Task<IReadOnlyList<DueClock>> RunningDueBeforeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DateTimeOffset before) =>
         (await conn.QueryAsync<ClockRow, DueClock, DueClock>($"""
-            SELECT k.*, i.id, i.subject, i.definition_id, i.definition_version, i.version AS instance_version, i.state, i.district_id,
-                   d.name AS district_name, i.assignee_id, u.display_name AS assignee_name
-            FROM wageclue.workflow_clocks k
-            JOIN wageclue.workflow_instances i ON i.id = k.instance_id
-            JOIN wageclue.districts d ON d.id = i.district_id
-            LEFT JOIN wageclue.users u ON u.id = i.assignee_id
+            {SelectDue}
             WHERE {Running} AND k.due_at < @before
             ORDER BY k.due_at, k.instance_id
             """, (k, i) => { i.Clock = k; return i; }, new { before = before.ToUniversalTime() }, tx, splitOn: "id")).AsList();

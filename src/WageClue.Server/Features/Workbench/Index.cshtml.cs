@@ -39,14 +39,11 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Life
         (Mine, MineTotal) = await LoadAsync(new ClueFilter(new ReadScope(Me.Districts, null), null, null, Me.Id, false, false, null, true, MinePage, PageSize, final));
         (Queue, QueueTotal) = await LoadAsync(new ClueFilter(new ReadScope(Me.Districts, null), workflow.CurrentDefinition.InitialState, null, null, true, false, null, true, QueuePage, PageSize));
         var now = time.GetUtcNow();
-        string Local(DateTimeOffset t, LifecycleRow r) => Infrastructure.Display.Time(workflow.EngineFor(r.DefinitionId, r.DefinitionVersion).ToLocal(t));
-        UrgesToAnswer = (await lifecycle.UrgesToAnswerAsync(Me.Id)).Select(r => new LifecycleItem(r, $"回复时限 {Local(r.DueAt, r)}", Local(r.StartedAt, r),
-            r.DueAt > now ? $"剩余 {Infrastructure.Display.Span(r.DueAt - now)}" : $"已超时 {Infrastructure.Display.Span(now - r.DueAt)}", r.DueAt > now ? "soon" : "overdue")).ToList();
+        UrgesToAnswer = (await lifecycle.UrgesToAnswerAsync(Me.Id))
+            .Select(r => LifecycleItem.Urge(r, workflow.EngineFor(r.DefinitionId, r.DefinitionVersion), now)).ToList();
         if (Me.Role == Roles.Supervisor)
-            ExtensionsToDecide = (await lifecycle.PendingExtensionsAsync(Me.Districts, Dashboard.IndexModel.ListLimit)).Select(r => new LifecycleItem(r,
-                $"{workflow.EngineFor(r.DefinitionId, r.DefinitionVersion).ClockName(r.Clock)}申请延长 {r.ExtensionRequestDays} 个工作日", Local(r.DueAt, r),
-                r.DueAt > now ? $"现时限剩余 {Infrastructure.Display.Span(r.DueAt - now)}" : $"现时限已过 {Infrastructure.Display.Span(now - r.DueAt)}",
-                r.DueAt > now ? "soon" : "overdue")).ToList();
+            ExtensionsToDecide = (await lifecycle.PendingExtensionsAsync(Me.Districts, Dashboard.IndexModel.ListLimit))
+                .Select(r => LifecycleItem.Extension(r, workflow.EngineFor(r.DefinitionId, r.DefinitionVersion), now)).ToList();
     }
 
     private async Task<(IReadOnlyList<ClueListItem>, long)> LoadAsync(ClueFilter filter) =>

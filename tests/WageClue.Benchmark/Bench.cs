@@ -84,13 +84,14 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
             Stats.SpreadOf(storms.Select(x => x.Drain).ToList()), storms.Sum(x => x.Delivered), storms.Sum(x => x.Duplicates));
 
         var engine = WorkflowDefinitionLoader.LoadDirectory(Path.Combine(Path.GetDirectoryName(serverDll)!, "workflows")).Latest("wage-arrears-clue");
-        var intakeCeiling = await ThroughputAsync("intake ceiling (Npgsql, the intake's SQL)", () => IntakeDirectAsync(engine), null);
-        var intakeApi = await ThroughputAsync("intake through the API", IntakeApiAsync, intakeCeiling);
+        var (intakeCeiling, intakeApi) = await PairedAsync("intake: ceiling (Npgsql, the intake's SQL) and through the API",
+            () => IntakeDirectAsync(engine), IntakeApiAsync);
 
         var forDirect = new Queue<long>(await WorkGenerator.AddReceivedAsync(_db, settings.TransitionClues, Zhangdian, "ZBTRD"));
-        var transitionCeiling = await ThroughputAsync("accept + connect ceiling (Npgsql)", () => TransitionDirectAsync(engine, forDirect), null, perOperation: 2);
+
         var forApi = new Queue<long>(await WorkGenerator.AddReceivedAsync(_db, settings.TransitionClues, Zhangdian, "ZBTRA"));
-        var transitionApi = await ThroughputAsync("accept + connect through the API", () => TransitionApiAsync(forApi), transitionCeiling, perOperation: 2);
+        var (transitionCeiling, transitionApi) = await PairedAsync("accept + connect: ceiling (Npgsql) and through the API",
+            () => TransitionDirectAsync(engine, forDirect), () => TransitionApiAsync(forApi), perOperation: 2);
 
         // The lifecycle: a caseworker asks for an extension and the district's supervisor approves it; a pause and its resume.
         _supervisorApi = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
@@ -113,7 +114,9 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
             await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {Database} WITH (FORCE)");
             await admin.ExecuteAsync($"CREATE DATABASE {Database}");
         }
-        return new NpgsqlConnectionStringBuilder(adminConnection) { Database = Database, MaxPoolSize = 64 }.ConnectionString;
+        // The server's own connection settings, so that the in-process measurements read the way the server does.
+        return WageClue.Server.Infrastructure.Database.DatabaseSetup.ServiceConnectionString(
+            new NpgsqlConnectionStringBuilder(adminConnection) { Database = Database, MaxPoolSize = 64 }.ConnectionString);
     }
 
     /// <summary>A caseworker of every district (the load), one supervisor per district with an address (the emails), a leader.</summary>
@@ -219,6 +222,37 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         var drain = storm.Count / Math.Max(span, 0.001);
         Say($"  {storm.Count:N0} delivered at {drain:F0} emails/s, {duplicates} duplicates");
         return (toRecorded, drain, storm.Count, duplicates);
+    }
+
+    /// <summary>
+    /// A ceiling and the API measured in pairs: each ceiling run is followed at once by its API run, so a slow patch
+    /// of the shared machine (a disk that stalls, a background rebuild) falls on both sides of a ratio, not on one.
+    /// The ratio at a concurrency is the median of the pairs' ratios.
+    /// </summary>
+    private async Task<(List<ThroughputRow> Ceiling, List<ThroughputRow> Api)> PairedAsync(string name, Func<Task<bool>> ceiling,
+        Func<Task<bool>> api, int perOperation = 1)
+    {
+        Say(name);
+        var (ceilingRows, apiRows) = (new List<ThroughputRow>(), new List<ThroughputRow>());
+        foreach (var concurrency in settings.Concurrency)
+        {
+            var pairs = new List<(LoadResult Ceiling, LoadResult Api)>();
+            for (var i = 0; i < settings.Repeats; i++)
+                pairs.Add((await Load.RunAsync(concurrency, settings.RunLength, ceiling), await Load.RunAsync(concurrency, settings.RunLength, api)));
+            ThroughputRow Row(IEnumerable<LoadResult> runs, double? ratio)
+            {
+                var list = runs.ToList();
+                var latencies = list.SelectMany(r => r.LatenciesMs).ToList();
+                return new ThroughputRow(concurrency, Stats.SpreadOf(list.Select(r => r.PerSecond * perOperation).ToList()),
+                    Stats.Percentile(latencies, 50), Stats.Percentile(latencies, 95), Stats.Percentile(latencies, 99), ratio);
+            }
+            var ratio = Stats.Percentile(pairs.Where(p => p.Ceiling.PerSecond > 0).Select(p => p.Api.PerSecond / p.Ceiling.PerSecond).ToList(), 50);
+            ceilingRows.Add(Row(pairs.Select(p => p.Ceiling), null));
+            apiRows.Add(Row(pairs.Select(p => p.Api), ratio));
+            var errors = pairs.Sum(p => p.Ceiling.Errors + p.Api.Errors);
+            Say($"  concurrency {concurrency,2}: ceiling {ceilingRows[^1].PerSecond}/s, API {apiRows[^1].PerSecond}/s, ratio {ratio:P0}{(errors > 0 ? $", {errors} errors" : "")}");
+        }
+        return (ceilingRows, apiRows);
     }
 
     private async Task<List<ThroughputRow>> ThroughputAsync(string name, Func<Task<bool>> operation, List<ThroughputRow>? ceiling, int perOperation = 1)

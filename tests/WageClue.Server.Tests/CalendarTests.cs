@@ -125,4 +125,36 @@ public class CalendarTests : ApiTest
         var bad = await Api.ExpectAsync(await api.Http.GetAsync("/api/sla/preview?receivedAt=2026-09-30"), HttpStatusCode.BadRequest);
         Assert.That(bad["errors"]!["receivedAt"], Is.Not.Null);
     }
+
+    [Test]
+    public async Task A_replaced_year_recomputes_an_extended_clock_and_a_resumed_clock_from_their_own_basis()
+    {
+        var cw = await TestHost.As("cw.zd");
+        var sup = await TestHost.As("sup.zd");
+        long me = TestHost.UserIds["cw.zd"];
+        // Extended: feedback due Mon 11-30 17:30, +2 working days → Wed 12-02 17:30.
+        var extended = (await cw.RegisterAsync()).Id();
+        await cw.DoAsync(extended, "accept", new { assigneeId = me });
+        await cw.DoAsync(extended, "request-extension", new { clock = "feedback", days = 2, reason = "需调取考勤记录" });
+        await sup.DoAsync(extended, "approve-extension", new { });
+        // Resumed: connect due Thu 11-26 17:30; paused at 11-25 10:00 with 13.5 working hours left; resumed Mon 11-30 08:30 → 12-01 16:00.
+        var resumed = (await cw.RegisterAsync(Api.NewClue(c => c["employerName"] = "淄博某装饰工程有限公司"))).Id();
+        await cw.DoAsync(resumed, "accept", new { assigneeId = me });
+        Time.SetUtcNow(Local("2026-11-25T10:00:00"));
+        await cw.DoAsync(resumed, "suspend", new { reason = "awaiting-material", note = "等待补正" });
+        Time.SetUtcNow(Local("2026-11-30T08:30:00"));
+        Assert.That(Api.Clock(await cw.DoAsync(resumed, "resume", new { note = "已补正" }), "connect").Str("dueAt"), Is.EqualTo("2026-12-01T16:00:00+08:00"));
+
+        // Tuesday 12-01 becomes a day off.
+        var admin = await TestHost.As("admin");
+        var y2026 = (await admin.GetObjectAsync("/api/calendar/years"))["years"]![2]!;
+        var holidays = y2026["holidays"]!.AsArray().Select(h => h!.GetValue<string>()).Append("2026-12-01").ToArray();
+        await Api.ExpectAsync(await admin.PutAsync("/api/calendar/years/2026", new { holidays, workdays = y2026["workdays"]!.AsArray().Select(w => w!.GetValue<string>()).ToArray() }), HttpStatusCode.OK);
+
+        var feedback = Api.Clock(await cw.GetObjectAsync($"/api/clues/{extended}"), "feedback");
+        Assert.That((feedback.Str("dueAt"), feedback.Str("originalDueAt")), Is.EqualTo(("2026-12-03T17:30:00+08:00", "2026-11-30T17:30:00+08:00")),
+            "the original deadline (11-30) is untouched; the two extension days now skip 12-01");
+        Assert.That(Api.Clock(await cw.GetObjectAsync($"/api/clues/{resumed}"), "connect").Str("dueAt"), Is.EqualTo("2026-12-02T16:00:00+08:00"),
+            "13.5 working hours from the resume: 7.5 on 11-30, none on 12-01, 6 on 12-02");
+    }
 }

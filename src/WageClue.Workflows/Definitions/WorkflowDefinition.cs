@@ -106,6 +106,7 @@ public sealed record ClockDefinition(
     [JsonIgnore]
     public int Days => WorkingDays ?? WorkingDaysAfterReceipt ?? 0;
 
+    [JsonIgnore]
     public bool StartsOnReceipt => StartsAt == Receipt;
 
     /// <summary>The state whose entry starts the clock, or null.</summary>

@@ -36,6 +36,8 @@ public sealed class StatsRefresh(NpgsqlDataSource db, ClueWorkflow workflow, Job
         var zone = TimeZones.Find(timeZone);
         var daysUntil = TimeZones.AtLocal(zone, TimeZones.LocalDay(zone, now), TimeOnly.MinValue).ToUniversalTime();
         await conn.ExecuteAsync($$"""
+            -- The one read that aggregates millions of rows: parallel workers help here (the service turns them off).
+            SET LOCAL max_parallel_workers_per_gather = 2;
             DELETE FROM wageclue.clue_state_counts;
             INSERT INTO wageclue.clue_state_counts (district_id, state, count)
             SELECT district_id, state, count(*) FROM wageclue.workflow_instances WHERE subject = 'clue' GROUP BY district_id, state;

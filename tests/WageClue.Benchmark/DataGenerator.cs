@@ -87,47 +87,47 @@ public static class DataGenerator
 
 public static class WorkGenerator
 {
+    /// <summary>
+    /// The first part of every work generator: @count instances in @state of @district (held by @assigneeId, if
+    /// any), each with its clue received at @receivedAt and coded @prefix + its id; the CTE "c" holds their ids.
+    /// </summary>
+    private const string NewClues = """
+        WITH i AS (
+            INSERT INTO wageclue.workflow_instances (subject, definition_id, definition_version, calendar_version, state, previous_state,
+                version, district_id, assignee_id, created_at, updated_at)
+            SELECT 'clue', 'wage-arrears-clue', 2, 1, @state, CASE WHEN @state <> 'received' THEN 'received' END,
+                CASE WHEN @state <> 'received' THEN 2 ELSE 1 END, @district, @assigneeId, now(), now()
+            FROM generate_series(1, @count) g
+            RETURNING id)
+        , c AS (
+            INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
+                amount_owed, description, received_at, receipt_day)
+            SELECT id, @prefix || lpad(id::text, 9, '0'), 'hotline-12345', '王五', '13800001111', '淄博某公司' || id, 3, 9000, '批量生成的线索',
+                @receivedAt, (@receivedAt AT TIME ZONE 'Asia/Shanghai')::date
+            FROM i
+            RETURNING id)
+        """;
+
     /// <summary>Fresh clues in 'received' with their three clocks running, for the transition runs; returns their ids.</summary>
     public static async Task<List<long>> AddReceivedAsync(NpgsqlDataSource db, int count, string district, string prefix)
     {
         await using var conn = await db.OpenConnectionAsync();
-        return (await conn.QueryAsync<long>("""
-            WITH i AS (
-                INSERT INTO wageclue.workflow_instances (subject, definition_id, definition_version, calendar_version, state, district_id, created_at, updated_at)
-                SELECT 'clue', 'wage-arrears-clue', 2, 1, 'received', @district, now(), now() FROM generate_series(1, @count) g
-                RETURNING id)
-            , c AS (
-                INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
-                    amount_owed, description, received_at, receipt_day)
-                SELECT id, @prefix || lpad(id::text, 9, '0'), 'hotline-12345', '王五', '13800001111', '淄博某公司' || id, 3, 9000, '批量生成的线索',
-                    now(), (now() AT TIME ZONE 'Asia/Shanghai')::date
-                FROM i
-                RETURNING id)
+        return (await conn.QueryAsync<long>($"""
+            {NewClues}
             , k AS (
                 INSERT INTO wageclue.workflow_clocks (instance_id, district_id, clock, started_at, due_at, provisional, next_escalation_at)
                 SELECT id, @district, clock, now(), now() + (days || ' days')::interval, false, now() + (days || ' days')::interval - interval '2 hours'
                 FROM c CROSS JOIN (VALUES ('accept', 1), ('connect', 2), ('feedback', 4)) v(clock, days))
             SELECT id FROM c ORDER BY id
-            """, new { count, district, prefix }, commandTimeout: 0)).AsList();
+            """, new { count, district, prefix, state = "received", assigneeId = (long?)null, receivedAt = DateTime.UtcNow }, commandTimeout: 0)).AsList();
     }
 
     /// <summary>Accepted clues held by <paramref name="assigneeId"/>, connect and feedback running (the lifecycle runs); returns their ids.</summary>
     public static async Task<List<long>> AddAcceptedAsync(NpgsqlDataSource db, int count, string district, string prefix, long assigneeId)
     {
         await using var conn = await db.OpenConnectionAsync();
-        return (await conn.QueryAsync<long>("""
-            WITH i AS (
-                INSERT INTO wageclue.workflow_instances (subject, definition_id, definition_version, calendar_version, state, previous_state,
-                    version, district_id, assignee_id, created_at, updated_at)
-                SELECT 'clue', 'wage-arrears-clue', 2, 1, 'accepted', 'received', 2, @district, @assigneeId, now(), now() FROM generate_series(1, @count) g
-                RETURNING id)
-            , c AS (
-                INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
-                    amount_owed, description, received_at, receipt_day)
-                SELECT id, @prefix || lpad(id::text, 9, '0'), 'hotline-12345', '王五', '13800001111', '淄博某公司' || id, 3, 9000, '批量生成的线索',
-                    now(), (now() AT TIME ZONE 'Asia/Shanghai')::date
-                FROM i
-                RETURNING id)
+        return (await conn.QueryAsync<long>($"""
+            {NewClues}
             , k AS (
                 INSERT INTO wageclue.workflow_clocks (instance_id, district_id, clock, started_at, due_at, provisional, met_at, met_by, next_escalation_at)
                 SELECT id, @district, clock, now(), now() + (days || ' days')::interval, false,
@@ -135,30 +135,24 @@ public static class WorkGenerator
                        CASE WHEN clock <> 'accept' THEN now() + (days || ' days')::interval - interval '2 hours' END
                 FROM c CROSS JOIN (VALUES ('accept', 1), ('connect', 2), ('feedback', 4)) v(clock, days))
             SELECT id FROM c ORDER BY id
-            """, new { count, district, prefix, assigneeId }, commandTimeout: 0)).AsList();
+            """, new { count, district, prefix, state = "accepted", assigneeId = (long?)assigneeId, receivedAt = DateTime.UtcNow }, commandTimeout: 0)).AsList();
     }
 
     /// <summary>Clues whose accept clock falls due at <paramref name="dueAt"/>, warnings already sent: the close-of-business storm.</summary>
     public static async Task<(long First, long Last)> AddStormAsync(NpgsqlDataSource db, int count, string district, DateTimeOffset dueAt, int round)
     {
         await using var conn = await db.OpenConnectionAsync();
-        var ids = (await conn.QueryAsync<long>("""
-            WITH i AS (
-                INSERT INTO wageclue.workflow_instances (subject, definition_id, definition_version, calendar_version, state, district_id, created_at, updated_at)
-                SELECT 'clue', 'wage-arrears-clue', 2, 1, 'received', @district, now(), now() FROM generate_series(1, @count) g
-                RETURNING id)
-            , c AS (
-                INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
-                    amount_owed, description, received_at, receipt_day)
-                SELECT id, 'ZBSTORM' || @round::text || lpad(id::text, 8, '0'), 'hotline-12345', '王五', '13800001111', '淄博某公司' || id, 3, 9000,
-                    '收尾前的大批线索', @dueAt - interval '6 hours', ((@dueAt - interval '6 hours') AT TIME ZONE 'Asia/Shanghai')::date
-                FROM i
-                RETURNING id)
+        var ids = (await conn.QueryAsync<long>($"""
+            {NewClues}
             , k AS (
                 INSERT INTO wageclue.workflow_clocks (instance_id, district_id, clock, started_at, due_at, provisional, escalation_level, next_escalation_at)
-                SELECT id, @district, 'accept', @dueAt - interval '6 hours', @dueAt, false, 1, @dueAt FROM c)
+                SELECT id, @district, 'accept', @receivedAt, @dueAt, false, 1, @dueAt FROM c)
             SELECT id FROM c
-            """, new { count, district, dueAt = dueAt.UtcDateTime, round }, commandTimeout: 0)).AsList();
+            """, new
+            {
+                count, district, prefix = $"ZBSTORM{round}", state = "received", assigneeId = (long?)null,
+                dueAt = dueAt.UtcDateTime, receivedAt = dueAt.UtcDateTime.AddHours(-6),
+            }, commandTimeout: 0)).AsList();
         return (ids.Min(), ids.Max());
     }
 }

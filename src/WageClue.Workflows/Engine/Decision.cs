@@ -44,5 +44,4 @@ public enum RefusalKind
 public static class Attributes
 {
     public const string Assignee = "assignee";
-    public const string District = "district";
 }

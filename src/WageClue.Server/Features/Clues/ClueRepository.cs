@@ -9,7 +9,7 @@ using WageClue.Workflows.Engine;
 
 namespace WageClue.Server.Features.Clues;
 
-public sealed class ClueRow
+public sealed record ClueRow
 {
     public long Id { get; init; }
     public string TrackingCode { get; init; } = "";
@@ -50,6 +50,13 @@ public sealed class ClueRow
     public long? CreatedBy { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>A record prints every member by default: a logged clue must never show the complainant's data.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Id = ").Append(Id).Append(", TrackingCode = ").Append(TrackingCode);
+        return true;
+    }
 
     public InstanceRow Instance => new()
     {
@@ -223,7 +230,8 @@ public sealed class ClueRepository(NpgsqlDataSource db)
     }
 
     /// <summary>The clue attributes an action sets (its fields' "updates" and its "sets"), inside the action's transaction.</summary>
-    public static Task UpdateAttributesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, IReadOnlyDictionary<string, object?> updates)
+    /// <returns>The clue's facts as updated (its instance's columns left empty), or null when the action sets none.</returns>
+    public static async Task<ClueRow?> UpdateAttributesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, IReadOnlyDictionary<string, object?> updates)
     {
         var sets = new List<string>();
         var args = new DynamicParameters(new { id });
@@ -235,7 +243,8 @@ public sealed class ClueRepository(NpgsqlDataSource db)
             sets.Add($"{column} = @{column}");
             args.Add(column, value is long l && column == "workers_paid" ? checked((int)l) : value);
         }
-        return sets.Count == 0 ? Task.CompletedTask : conn.ExecuteAsync($"UPDATE wageclue.clues SET {string.Join(", ", sets)} WHERE id = @id", args, tx);
+        return sets.Count == 0 ? null
+            : await conn.QuerySingleAsync<ClueRow>($"UPDATE wageclue.clues SET {string.Join(", ", sets)} WHERE id = @id RETURNING *", args, tx);
     }
 
     public async Task LogPersonalDataViewAsync(long clueId, long userId, string purpose, DateTimeOffset now)

@@ -72,8 +72,8 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
 
         var after = await WorkflowWriter.ApplyAsync(conn, tx, clue.Instance, action, allowed, actor.Id, now);
         if (after == null) return new ActionOutcome.VersionMovedOn(); // disposing the transaction rolls it back
-        await ClueRepository.UpdateAttributesAsync(conn, tx, clue.Id, allowed.Updates);
-        var updated = await Updated(clue, allowed, actor, now);
+        var facts = await ClueRepository.UpdateAttributesAsync(conn, tx, clue.Id, allowed.Updates);
+        var updated = await Updated(clue, facts ?? clue, allowed, actor, now);
         if (allowed.Notify.Count > 0) await notices.QueueAsync(conn, tx, engine, updated, action, allowed, actor, now);
         await tx.CommitAsync();
         if (allowed.Notify.Count > 0) notices.SendSoon();
@@ -84,34 +84,25 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
 
     public WorkflowEngine EngineFor(string definitionId, int version) => workflows.Pinned(definitionId, version);
 
-    /// <summary>The clue as the transaction left it, built from the decision instead of read back (one round trip fewer).</summary>
-    private async Task<ClueRow> Updated(ClueRow c, Allowed d, CurrentUser actor, DateTimeOffset now)
+    /// <summary>
+    /// The clue as the transaction left it, without reading it back: its facts as the attribute update returned them
+    /// (or as they were), with the instance's columns as the decision moved them.
+    /// </summary>
+    private async Task<ClueRow> Updated(ClueRow before, ClueRow facts, Allowed d, CurrentUser actor, DateTimeOffset now)
     {
-        string? Text(string attribute, string? old) => d.Updates.TryGetValue(attribute, out var v) ? v as string : old;
-        var assigneeId = d.ChangesAssignee ? d.NewAssigneeId : c.AssigneeId;
-        var assigneeName = !d.ChangesAssignee ? c.AssigneeName
+        var assigneeId = d.ChangesAssignee ? d.NewAssigneeId : before.AssigneeId;
+        var assigneeName = !d.ChangesAssignee ? before.AssigneeName
             : assigneeId == actor.Id ? actor.DisplayName
             : assigneeId is { } a ? (await users.FindByIdAsync(a))?.DisplayName : null;
-        var districtName = d.DistrictId == c.DistrictId ? c.DistrictName
+        var districtName = d.DistrictId == before.DistrictId ? before.DistrictName
             : (await districts.ListAsync()).FirstOrDefault(x => x.Id == d.DistrictId)?.Name ?? d.DistrictId;
-        return new ClueRow
+        return facts with
         {
-            Id = c.Id, TrackingCode = c.TrackingCode, DefinitionId = c.DefinitionId, DefinitionVersion = c.DefinitionVersion,
-            CalendarVersion = c.CalendarVersion, Channel = c.Channel, DistrictId = d.DistrictId, DistrictName = districtName,
-            ComplainantName = c.ComplainantName, ComplainantPhone = c.ComplainantPhone, ComplainantIdNumber = c.ComplainantIdNumber,
-            EmployerName = c.EmployerName, EmployerCreditCode = c.EmployerCreditCode, Industry = c.Industry, WorkerCount = c.WorkerCount,
-            AmountOwed = c.AmountOwed, Description = c.Description, ReceivedAt = c.ReceivedAt, ReceiptDay = c.ReceiptDay,
-            State = d.ToState, PreviousState = d.ToState != c.State ? c.State : c.PreviousState, Version = c.Version + 1,
-            AssigneeId = assigneeId, AssigneeName = assigneeName,
-            Route = Text("route", c.Route), RejectionReason = Text("rejectionReason", c.RejectionReason),
-            MergedInto = d.Updates.TryGetValue("mergedInto", out var m) ? (long?)m : c.MergedInto,
-            Outcome = Text("outcome", c.Outcome), OutcomeType = Text("outcomeType", c.OutcomeType),
-            AmountRecovered = d.Updates.TryGetValue("amountRecovered", out var r) ? (decimal?)r : c.AmountRecovered,
-            WorkersPaid = d.Updates.TryGetValue("workersPaid", out var w) ? (int?)(long?)w : c.WorkersPaid,
-            CaseNumber = Text("caseNumber", c.CaseNumber), SuspendReason = Text("suspendReason", c.SuspendReason),
-            TransferReceiver = Text("transferReceiver", c.TransferReceiver), TransferReceiverName = Text("transferReceiverName", c.TransferReceiverName),
-            Satisfaction = Text("satisfaction", c.Satisfaction), CreatedBy = c.CreatedBy, CreatedAt = c.CreatedAt,
-            UpdatedAt = now.AddTicks(-(now.Ticks % 10)),
+            DefinitionId = before.DefinitionId, DefinitionVersion = before.DefinitionVersion, CalendarVersion = before.CalendarVersion,
+            DistrictId = d.DistrictId, DistrictName = districtName, State = d.ToState,
+            PreviousState = d.ToState != before.State ? before.State : before.PreviousState, Version = before.Version + 1,
+            AssigneeId = assigneeId, AssigneeName = assigneeName, CreatedBy = before.CreatedBy, CreatedAt = before.CreatedAt,
+            UpdatedAt = now.AddTicks(-(now.Ticks % 10)), // what PostgreSQL keeps (microseconds)
         };
     }
 
@@ -130,7 +121,8 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
         {
             if (field.Type == FieldTypes.User && !await MayHoldAsync((long)allowed.Fields[field.Name]!, clue.DistrictId, actor))
                 errors[field.Name] = [$"{field.Label}须为{clue.DistrictName}在岗的经办人或负责人"];
-            if (field.Type == FieldTypes.User && action.Id == "reassign" && (long)allowed.Fields[field.Name]! == clue.AssigneeId)
+            // Naming the person already responsible would record a change that changes nothing (改派 to the same person).
+            if (field.Updates == Attributes.Assignee && (long)allowed.Fields[field.Name]! == clue.AssigneeId)
                 errors[field.Name] = [$"该线索的责任人已是此人，请选择其他人"];
             if (field.Type == FieldTypes.District && (await districts.ListAsync()).All(d => d.Id != (string)allowed.Fields[field.Name]!))
                 errors[field.Name] = [$"没有这个{field.Label}"];

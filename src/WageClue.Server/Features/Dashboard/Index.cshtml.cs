@@ -171,7 +171,9 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
 
         // Whole local days, today included to its end: a clue resolved a moment ago counts.
         var endOfToday = workflow.CurrentEngine.EndOfDay(now);
-        foreach (var days in Windows) FollowUps[days] = await lifecycle.FollowUpAsync(scope, queries.WindowStart(now, days), endOfToday);
+        var starts = Windows.ToDictionary(days => days, days => queries.WindowStart(now, days));
+        var followUps = await lifecycle.FollowUpAsync(scope, starts.Values.ToList(), endOfToday);
+        foreach (var (days, start) in starts) FollowUps[days] = followUps[start];
     }
 
     /// <summary>Whole working days from <paramref name="from"/> to <paramref name="to"/> on the calendar (how long a clue has been paused).</summary>

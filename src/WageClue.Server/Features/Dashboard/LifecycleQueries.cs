@@ -106,17 +106,27 @@ public sealed class LifecycleQueries(NpgsqlDataSource db)
             """, new { assigneeId, UrgeReply })).AsList();
     }
 
-    /// <summary>回访率 and 满意率 per district, over the clues resolved in [from, to).</summary>
-    public async Task<IReadOnlyList<FollowUpRow>> FollowUpAsync(IReadOnlyList<string>? districts, DateTimeOffset from, DateTimeOffset to)
+    /// <summary>回访率 and 满意率 per district over the clues resolved from each start until <paramref name="to"/>, in one read.</summary>
+    public async Task<IReadOnlyDictionary<DateTimeOffset, IReadOnlyList<FollowUpRow>>> FollowUpAsync(IReadOnlyList<string>? districts,
+        IReadOnlyList<DateTimeOffset> starts, DateTimeOffset to)
     {
         await using var conn = await db.OpenConnectionAsync();
-        return (await conn.QueryAsync<FollowUpRow>("""
-            SELECT k.district_id, count(*) AS started, count(*) FILTER (WHERE k.met_at IS NOT NULL) AS followed_up,
-                   count(*) FILTER (WHERE k.met_at IS NOT NULL AND c.satisfaction = ANY(@SatisfiedValues)) AS satisfied
-            FROM wageclue.workflow_clocks k JOIN wageclue.clues c ON c.id = k.instance_id
-            WHERE k.clock = @FollowUp AND k.started_at >= @from AND k.started_at < @to AND k.cancelled_at IS NULL
+        var rows = await conn.QueryAsync<(DateTime From, string DistrictId, long Started, long FollowedUp, long Satisfied)>("""
+            SELECT w.since, k.district_id, count(*), count(*) FILTER (WHERE k.met_at IS NOT NULL),
+                   count(*) FILTER (WHERE k.met_at IS NOT NULL AND c.satisfaction = ANY(@SatisfiedValues))
+            FROM unnest(@starts) AS w(since)
+            JOIN wageclue.workflow_clocks k ON k.started_at >= w.since
+            JOIN wageclue.clues c ON c.id = k.instance_id
+            WHERE k.clock = @FollowUp AND k.started_at >= @earliest AND k.started_at < @to AND k.cancelled_at IS NULL
               AND (@districts::text[] IS NULL OR k.district_id = ANY(@districts))
-            GROUP BY k.district_id
-            """, new { districts = districts?.ToArray(), from = from.ToUniversalTime(), to = to.ToUniversalTime(), FollowUp, SatisfiedValues })).AsList();
+            GROUP BY w.since, k.district_id
+            """, new
+            {
+                districts = districts?.ToArray(), starts = starts.Select(t => t.UtcDateTime).ToArray(), earliest = starts.Min().UtcDateTime,
+                to = to.ToUniversalTime(), FollowUp, SatisfiedValues,
+            });
+        var bySince = rows.ToLookup(r => DateTime.SpecifyKind(r.From, DateTimeKind.Utc));
+        return starts.ToDictionary(s => s, s => (IReadOnlyList<FollowUpRow>)bySince[s.UtcDateTime]
+            .Select(r => new FollowUpRow(r.DistrictId, r.Started, r.FollowedUp, r.Satisfied)).ToList());
     }
 }

@@ -47,6 +47,9 @@ public sealed record StateDefinition(string Id, string Name, bool Final = false)
 /// <param name="RequiresRunning">The action is offered only while one of these clocks runs (a reply needs an urge).</param>
 /// <param name="Guard">The action is offered only when a subject attribute has one of the listed values.</param>
 /// <param name="Notify">Audiences told at once by email when the action is taken (the assignee of an urge).</param>
+/// <param name="RequiresClosed">The action is offered only once each of these clocks has started and no round of it is
+/// still counting: met, or past its due time (a decision waits for the objection window to close).</param>
+/// <param name="Waits">The action is offered only once a number of calendar months has passed since the latest of some dates.</param>
 public sealed record ActionDefinition(
     string Id,
     string Name,
@@ -57,13 +60,22 @@ public sealed record ActionDefinition(
     IReadOnlyDictionary<string, string>? Sets = null,
     IReadOnlyList<string>? RequiresRunning = null,
     AttributeGuard? Guard = null,
-    IReadOnlyList<string>? Notify = null)
+    IReadOnlyList<string>? Notify = null,
+    IReadOnlyList<string>? RequiresClosed = null,
+    WaitRule? Waits = null)
 {
     [JsonIgnore]
     public IReadOnlyList<FieldDefinition> FieldList => Fields ?? [];
 }
 
 public sealed record AttributeGuard(string Attribute, IReadOnlyList<string> In);
+
+/// <summary>
+/// 满6个月: offered only from the day <see cref="Months"/> calendar months after the latest of <see cref="After"/>, each
+/// a date attribute (<c>attribute:correctedOn</c>) or the start of a clock's latest round (<c>clock:term</c>). A date
+/// not yet known holds the action back.
+/// </summary>
+public sealed record WaitRule(int Months, IReadOnlyList<string> After, string Label);
 
 /// <summary>
 /// An action moves the instance from any of <see cref="From"/> to <see cref="To"/>, leaves the state as it is when
@@ -99,9 +111,33 @@ public sealed record ClockDefinition(
     int? WorkingDays = null,
     int? WorkingHours = null,
     bool AtCloseOfBusiness = true,
-    ExtensionRule? Extension = null)
+    ExtensionRule? Extension = null,
+    string? Kind = null,
+    string? OnDue = null,
+    int? CalendarYears = null,
+    string? From = null,
+    IReadOnlyList<string>? AlsoStartsAt = null)
 {
     public const string Receipt = "receipt";
+
+    /// <summary>A duty (default) is the bureau's time limit: escalated, counted in compliance, listed when overdue.</summary>
+    public const string Duty = "duty";
+
+    /// <summary>
+    /// A period is time granted or imposed (the employer's objection window, the listing's term): never escalated or
+    /// counted; when it runs out, the sweep fires <see cref="OnDue"/> as the system.
+    /// </summary>
+    public const string Period = "period";
+
+    [JsonIgnore]
+    public bool IsPeriod => Kind == Period;
+
+    /// <summary>Every event that starts a round: <see cref="StartsAt"/> and <see cref="AlsoStartsAt"/>.</summary>
+    [JsonIgnore]
+    public IEnumerable<string> StartEvents => AlsoStartsAt is null ? [StartsAt] : [StartsAt, .. AlsoStartsAt];
+
+    public bool StartsOn(string action, string? enteredState) => StartEvents.Any(e =>
+        e == $"action:{action}" || (enteredState != null && e == $"enter:{enteredState}"));
 
     [JsonIgnore]
     public int Days => WorkingDays ?? WorkingDaysAfterReceipt ?? 0;
@@ -168,6 +204,8 @@ public static class Roles
     public const string Admin = "admin";
     /// <summary>Another system (the 12345 hotline): registers clues, reads back its own, nothing else.</summary>
     public const string Integration = "integration";
+    /// <summary>The service itself, firing a period's <see cref="ClockDefinition.OnDue"/> action; no user has this role.</summary>
+    public const string System = "system";
 
     public static readonly IReadOnlyList<string> All = [Caseworker, Supervisor, Leader, Admin, Integration];
 
@@ -178,6 +216,7 @@ public static class Roles
         Leader => "局领导",
         Admin => "系统管理员",
         Integration => "系统接口",
+        System => "系统",
         _ => role,
     };
 }
@@ -195,4 +234,8 @@ public static class FieldTypes
     public const string District = "district";
     /// <summary>A clock of the definition that allows extension (延期申请).</summary>
     public const string Clock = "clock";
+    /// <summary>A calendar date, yyyy-MM-dd (the day wages were paid, the end of a 责令 deadline).</summary>
+    public const string Date = "date";
+    /// <summary>Yes or no (a group incident).</summary>
+    public const string Boolean = "boolean";
 }

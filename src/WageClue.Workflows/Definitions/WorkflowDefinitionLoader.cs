@@ -180,6 +180,20 @@ public static class WorkflowDefinitionLoader
                 yield return $"$.clocks[{c}].startsAt: unknown state '{entered}'";
             if (clock.StartsOnAction is { } starter && d.FindAction(starter) == null)
                 yield return $"$.clocks[{c}].startsAt: unknown action '{starter}'";
+            foreach (var also in clock.AlsoStartsAt ?? [])
+                if ((also.StartsWith("enter:", StringComparison.Ordinal) && !states.Contains(also[6..]))
+                    || (also.StartsWith("action:", StringComparison.Ordinal) && d.FindAction(also[7..]) == null))
+                    yield return $"$.clocks[{c}].alsoStartsAt: unknown {(also.StartsWith("enter:", StringComparison.Ordinal) ? "state" : "action")} '{also[(also.IndexOf(':') + 1)..]}'";
+            if (clock.From != null && !clock.StartsOnReceipt)
+                yield return $"$.clocks[{c}].from: only a clock that starts on receipt counts from a date given at the start";
+            if (clock.IsPeriod && clock.Extension != null)
+                yield return $"$.clocks[{c}].extension: a period is not the bureau's time limit; it cannot be extended";
+            if (clock.OnDue != null && !clock.IsPeriod)
+                yield return $"$.clocks[{c}].onDue: only a period fires an action when it runs out; a duty escalates";
+            if (clock.OnDue is { } onDue && d.FindAction(onDue) is var dueAction && (dueAction == null || !dueAction.Roles.Contains(Roles.System)))
+                yield return $"$.clocks[{c}].onDue: '{onDue}' must be an action of the role system";
+            if (clock.OnDue is { } ends && !clock.MetBy.Contains(ends))
+                yield return $"$.clocks[{c}].onDue: the action '{ends}' must meet the clock it ends (list it in metBy)";
             if (clock.WorkingHours != null && !clock.AtCloseOfBusiness)
                 yield return $"$.clocks[{c}].atCloseOfBusiness: only a count of working days ends at close of business";
             var canStop = clock.MetBy.Select(d.FindAction).OfType<ActionDefinition>()
@@ -204,6 +218,13 @@ public static class WorkflowDefinitionLoader
             yield return $"{at}.fields: a field of type clock belongs to a request-extension action";
         foreach (var clock in action.RequiresRunning ?? [])
             if (d.FindClock(clock) == null) yield return $"{at}.requiresRunning: unknown clock '{clock}'";
+        foreach (var clock in action.RequiresClosed ?? [])
+            if (d.FindClock(clock) == null) yield return $"{at}.requiresClosed: unknown clock '{clock}'";
+        foreach (var after in action.Waits?.After ?? [])
+            if (after.StartsWith("clock:", StringComparison.Ordinal) && d.FindClock(after[6..]) == null)
+                yield return $"{at}.waits.after: unknown clock '{after[6..]}'";
+        if (action.Roles.Contains(Roles.System) && action.FieldList.Any(f => f.Required))
+            yield return $"{at}.fields: an action of the system has nobody to fill in a required field";
         var engine = new Engine.WorkflowEngine(d);
         for (var t = 0; t < action.Transitions.Count; t++)
         {

@@ -56,7 +56,7 @@ internal sealed class ClockEffectsBuilder(WorkflowDefinition definition, Instanc
         {
             var due = Calc.AddWorkingTime(now, k.PausedRemaining!.Value);
             DateTimeOffset? original = k.OriginalDueAt is { } o ? Calc.AddWorkingTime(now, Calc.WorkingTimeBetween(k.PausedAt!.Value, o)) : null;
-            _effects.Add(new ResumeClock(k.Clock, k.Round, due, original, math.Ladder.Next(due, k.EscalationLevel)?.At));
+            _effects.Add(new ResumeClock(k.Clock, k.Round, due, original, math.NextPoint(definition.FindClock(k.Clock), due, k.EscalationLevel)));
             _resumed.Add(new ClockResumed(k.Clock, k.Round, Local(due)));
         }
     }
@@ -73,7 +73,7 @@ internal sealed class ClockEffectsBuilder(WorkflowDefinition definition, Instanc
         var k = instance.Clocks.First(c => c.IsOpen && c.ExtensionRequestDays != null);
         var days = k.ExtensionRequestDays!.Value;
         var due = Calc.AddWorkingDays(k.DueAt, days);
-        _effects.Add(new ExtendClock(k.Clock, k.Round, days, k.DueAt, due, k.OriginalDueAt ?? k.DueAt, k.IsPaused ? null : math.Ladder.Next(due, k.EscalationLevel)?.At));
+        _effects.Add(new ExtendClock(k.Clock, k.Round, days, k.DueAt, due, k.OriginalDueAt ?? k.DueAt, k.IsPaused ? null : math.NextPoint(definition.FindClock(k.Clock), due, k.EscalationLevel)));
         _extension = new ExtensionChange(k.Clock, k.Round, days, "approved", Local(k.DueAt), Local(due));
     }
 
@@ -106,7 +106,7 @@ internal sealed class ClockEffectsBuilder(WorkflowDefinition definition, Instanc
     /// <summary>Clocks that start on this action, or on entering <paramref name="enteredState"/>: each a new round.</summary>
     public void Start(string action, string? enteredState)
     {
-        foreach (var rule in definition.Clocks.Where(c => c.StartsOnAction == action || (enteredState != null && c.StartsOnEntering == enteredState)))
+        foreach (var rule in definition.Clocks.Where(c => c.StartsOn(action, enteredState)))
             StartRound(rule, Math.Max(instance.LastRound(rule.Id), _started.Where(s => s.Clock == rule.Id).Select(s => s.Round).DefaultIfEmpty(0).Max()) + 1);
     }
 
@@ -129,7 +129,7 @@ internal sealed class ClockEffectsBuilder(WorkflowDefinition definition, Instanc
     private void StartRound(ClockDefinition rule, int round)
     {
         var deadline = Calc.GetDeadline(now, rule);
-        _effects.Add(new StartClock(rule.Id, round, now, deadline.DueAt, deadline.Provisional, math.Ladder.Next(deadline.DueAt, 0)?.At));
+        _effects.Add(new StartClock(rule.Id, round, now, deadline.DueAt, deadline.Provisional, math.NextPoint(rule, deadline.DueAt, 0)));
         _started.Add(new ClockStarted(rule.Id, round, Local(deadline.DueAt)));
     }
 }

@@ -65,6 +65,16 @@ internal static class FieldValidator
                 if (raw.ValueKind != JsonValueKind.String) return (null, $"请选择{field.Label}");
                 var clock = definition.FindClock(raw.GetString()!);
                 return clock?.Extension != null ? (clock.Id, null) : (null, $"{field.Label}须为可以延期的时限");
+            case FieldTypes.Date:
+                // Kept as its text, yyyy-MM-dd: what a guard reads and the column stores.
+                return raw.ValueKind == JsonValueKind.String && DateOnly.TryParseExact(raw.GetString()!.Trim(), "yyyy-MM-dd", out var date)
+                    && date.Year is >= 2000 and <= 2100
+                    ? (date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), null)
+                    : (null, $"{field.Label}须为日期（如 2026-09-29）");
+            case FieldTypes.Boolean:
+                return raw.ValueKind is JsonValueKind.True or JsonValueKind.False ? (raw.GetBoolean(), null)
+                    : raw.ValueKind == JsonValueKind.String && raw.GetString() is "true" or "false" ? (raw.GetString() == "true", null)
+                    : (null, $"{field.Label}须为“是”或“否”");
             default:
                 throw new InvalidOperationException($"Field type '{field.Type}' passed the schema but has no validator.");
         }

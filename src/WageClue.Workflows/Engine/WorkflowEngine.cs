@@ -30,10 +30,12 @@ public sealed class WorkflowEngine(WorkflowDefinition definition)
     public DateTimeOffset EndOfDay(DateTimeOffset instant) => StartOfDay(TimeZones.LocalDay(Zone, instant).AddDays(1));
 
     /// <summary>The clocks that start on receipt, each as its first round, and the receipt day.</summary>
-    public (ReceiptDay ReceiptDay, IReadOnlyList<StartClock> Clocks) Register(DateTimeOffset receivedAt, WorkingCalendar calendar)
+    /// <param name="dates">The dates clocks count from instead of the receipt (a listing's 责令 deadline), by the name their "from" gives.</param>
+    public (ReceiptDay ReceiptDay, IReadOnlyList<StartClock> Clocks) Register(DateTimeOffset receivedAt, WorkingCalendar calendar,
+        IReadOnlyDictionary<string, DateOnly>? dates = null)
     {
-        var plan = ClockPlanner.Plan(Definition, calendar, receivedAt);
-        return (plan.ReceiptDay, plan.Clocks.Select(c => new StartClock(c.Clock, 1, receivedAt, c.DueAt, c.Provisional, c.FirstEscalationAt)).ToList());
+        var plan = ClockPlanner.Plan(Definition, calendar, receivedAt, dates);
+        return (plan.ReceiptDay, plan.Clocks.Select(c => new StartClock(c.Clock, 1, c.StartedAt, c.DueAt, c.Provisional, c.FirstEscalationAt)).ToList());
     }
 
     public Decision Decide(InstanceSnapshot instance, string action, Actor actor, IReadOnlyDictionary<string, JsonElement> fields,
@@ -168,6 +170,8 @@ public sealed class WorkflowEngine(WorkflowDefinition definition)
     {
         if (action.RequiresRunning is { Count: > 0 } clocks && !clocks.Any(c => instance.Open(c).Any())) return false;
         if (action.Guard is { } guard && !guard.In.Contains(instance.Attribute(guard.Attribute) ?? "")) return false;
+        if (action.RequiresClosed is { Count: > 0 } closed && !closed.All(c => Closed(instance, c, now))) return false;
+        if (action.Waits is { } wait && !(WaitEnds(instance, wait) is { } ends && now >= ends)) return false;
         return action.Effect switch
         {
             ActionEffects.RequestExtension => ExtendableNow(instance, now).Any() && !instance.Clocks.Any(c => c.IsOpen && c.ExtensionRequestDays != null),
@@ -188,10 +192,35 @@ public sealed class WorkflowEngine(WorkflowDefinition definition)
             ActionEffects.ApproveExtension or ActionEffects.RefuseExtension when Pending(instance) is { } p =>
                 $"「{ClockName(p.Clock)}」的延期须由{string.Join("或", (Definition.FindClock(p.Clock)?.Extension?.Approvers ?? []).Select(Roles.ChineseName))}审批",
             ActionEffects.ApproveExtension or ActionEffects.RefuseExtension => "没有待审批的延期申请",
-            _ when def.RequiresRunning is { Count: > 0 } r => $"当前没有进行中的「{string.Join("、", r.Select(ClockName))}」",
+            _ when def.RequiresRunning is { Count: > 0 } r && !r.Any(c => instance.Open(c).Any()) => $"当前没有进行中的「{string.Join("、", r.Select(ClockName))}」",
+            _ when def.RequiresClosed is { Count: > 0 } c && c.FirstOrDefault(x => !Closed(instance, x, now)) is { } open =>
+                instance.Open(open).FirstOrDefault() is { } k ? $"「{ClockName(open)}」尚未届满（{TimeZoneInfo.ConvertTime(k.DueAt, Zone):yyyy-MM-dd HH:mm} 届满），不能执行「{def.Name}」"
+                    : $"「{ClockName(open)}」尚未开始，不能执行「{def.Name}」",
+            _ when def.Waits is { } w => WaitEnds(instance, w) is { } ends
+                ? $"{w.Label}，{TimeZoneInfo.ConvertTime(ends, Zone):yyyy-MM-dd}起方可执行「{def.Name}」"
+                : $"{w.Label}，相关日期尚未登记",
             _ when def.Guard != null => $"线索当前不满足「{def.Name}」的条件",
             _ => $"线索当前为「{StateName(instance.State)}」，不能执行「{def.Name}」",
         };
+    }
+
+    /// <summary>The clock has started, and no round of it still counts: met, cancelled, or past its due time.</summary>
+    private static bool Closed(InstanceSnapshot instance, string clock, DateTimeOffset now) =>
+        instance.Clocks.Any(c => c.Clock == clock) && !instance.Open(clock).Any(k => now < k.DueAt);
+
+    /// <summary>The instant a wait ends: the months after the latest of its dates, at the start of that local day; null while a date is unknown.</summary>
+    public DateTimeOffset? WaitEnds(InstanceSnapshot instance, WaitRule wait)
+    {
+        DateOnly? latest = null;
+        foreach (var source in wait.After)
+        {
+            DateOnly? day = source.StartsWith("clock:", StringComparison.Ordinal)
+                ? instance.Clocks.Where(c => c.Clock == source["clock:".Length..]).MaxBy(c => c.Round) is { } k ? TimeZones.LocalDay(Zone, k.StartedAt) : null
+                : DateOnly.TryParseExact(instance.Attribute(source["attribute:".Length..]), "yyyy-MM-dd", out var d) ? d : null;
+            if (day == null) return null;
+            if (latest == null || day > latest) latest = day;
+        }
+        return latest is { } from ? StartOfDay(from.AddMonths(wait.Months)) : null;
     }
 
     private static ClockSnapshot? Pending(InstanceSnapshot instance) => instance.Clocks.FirstOrDefault(c => c.IsOpen && c.ExtensionRequestDays != null);

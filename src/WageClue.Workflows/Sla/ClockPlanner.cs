@@ -14,6 +14,13 @@ public sealed class ClockMath(WorkflowDefinition definition, WorkingCalendar cal
     private EscalationLadder? _ladder;
 
     public EscalationLadder Ladder => _ladder ??= new EscalationLadder(definition.Escalation, Calculator);
+
+    /// <summary>
+    /// When the sweep should next look at a round due at <paramref name="due"/> that reached <paramref name="level"/>:
+    /// a duty's next rung of the ladder; a period's end, where its OnDue action fires.
+    /// </summary>
+    public DateTimeOffset? NextPoint(ClockDefinition? rule, DateTimeOffset due, int level) =>
+        rule is { IsPeriod: true } ? (rule.OnDue != null && level == 0 ? due : null) : Ladder.Next(due, level)?.At;
 }
 
 public static class ClockPlanner
@@ -26,13 +33,19 @@ public static class ClockPlanner
         new(definition.Escalation, calculator);
 
     /// <summary>The clocks a definition starts on receipt, for an instance received at <paramref name="receivedAt"/>.</summary>
-    public static ClockPlan Plan(WorkflowDefinition definition, WorkingCalendar calendar, DateTimeOffset receivedAt)
+    /// <param name="dates">The dates a clock counts from instead of the receipt (its "from"), by name.</param>
+    public static ClockPlan Plan(WorkflowDefinition definition, WorkingCalendar calendar, DateTimeOffset receivedAt,
+        IReadOnlyDictionary<string, DateOnly>? dates = null)
     {
         var math = new ClockMath(definition, calendar);
+        var zone = TimeZones.Find(definition.TimeZone);
         var clocks = definition.Clocks.Where(c => c.StartsOnReceipt).Select(c =>
         {
-            var deadline = math.Calculator.GetDeadline(receivedAt, c);
-            return new PlannedClock(c.Id, c.Name, deadline.DueAt, deadline.Provisional, math.Ladder.Next(deadline.DueAt, 0)?.At);
+            var start = c.From is { } from
+                ? TimeZones.AtLocal(zone, dates?.GetValueOrDefault(from) ?? throw new ArgumentException($"Clock '{c.Id}' counts from '{from}', which was not given.", nameof(dates)), TimeOnly.MinValue)
+                : receivedAt;
+            var deadline = math.Calculator.GetDeadline(start, c);
+            return new PlannedClock(c.Id, c.Name, deadline.DueAt, deadline.Provisional, math.NextPoint(c, deadline.DueAt, 0), start);
         }).ToList();
         return new ClockPlan(math.Calculator.GetReceiptDay(receivedAt), clocks);
     }
@@ -58,7 +71,8 @@ public static class ClockStatus
 }
 
 /// <param name="FirstEscalationAt">When the sweep first looks at the clock: the lowest rung of the ladder, if any.</param>
-public sealed record PlannedClock(string Clock, string Name, DateTimeOffset DueAt, bool Provisional, DateTimeOffset? FirstEscalationAt);
+/// <param name="StartedAt">What the clock counts from: the receipt, or the date its "from" names (at that day's start).</param>
+public sealed record PlannedClock(string Clock, string Name, DateTimeOffset DueAt, bool Provisional, DateTimeOffset? FirstEscalationAt, DateTimeOffset StartedAt);
 
 public sealed record ClockPlan(ReceiptDay ReceiptDay, IReadOnlyList<PlannedClock> Clocks);
 

@@ -60,9 +60,34 @@ public sealed class DeadlineCalculator(WorkingCalendar calendar, TimeZoneInfo zo
     /// </summary>
     public Deadline GetDeadline(DateTimeOffset startedAt, ClockDefinition rule)
     {
+        if (rule.CalendarYears is { } years) return new Deadline(EndOfTerm(DateOnly.FromDateTime(ToLocal(startedAt).DateTime), years), false);
+        if (rule.From != null) return WorkingDaysAfterDay(DateOnly.FromDateTime(ToLocal(startedAt).DateTime), rule.Days);
         if (rule.WorkingHours is { } hours) return Spanning(startedAt, AddWorkingTime(startedAt, TimeSpan.FromHours(hours)));
         if (rule.AtCloseOfBusiness) return GetDeadline(startedAt, rule.Days);
         return Spanning(startedAt, AddWorkingDays(startedAt, rule.Days));
+    }
+
+    /// <summary>
+    /// A term of calendar years from a day: counting starts the next day (民法典 第二百零一条) and ends with the
+    /// corresponding day, or the month's last day where there is none (第二百零二条: 2028-02-29 + 3 years ends 2031-02-28),
+    /// at its midnight (第二百零三条). Rest days do not matter to a term of years.
+    /// </summary>
+    public DateTimeOffset EndOfTerm(DateOnly from, int years) => AtLocal(from.AddYears(years).AddDays(1), TimeOnly.MinValue);
+
+    /// <summary>
+    /// N working days counted from the day after <paramref name="day"/>, at close of business: "within 20 working days
+    /// of the end of the 责令 deadline" counts from the deadline's next day whether or not the deadline was a working day.
+    /// </summary>
+    public Deadline WorkingDaysAfterDay(DateOnly day, int n)
+    {
+        var provisional = calendar.Check(day).Provisional;
+        for (var i = 0; i < n; i++)
+        {
+            var (next, p) = NextWorkingDay(day);
+            day = next;
+            provisional |= p;
+        }
+        return new Deadline(AtLocal(day, hours.CloseOfBusiness), provisional);
     }
 
     /// <summary>A due time reached by counting from <paramref name="from"/>: provisional when any day on the way was estimated.</summary>

@@ -37,7 +37,7 @@ public sealed class ClockRecomputer(WorkflowRegistry workflows)
                 if (due == k.DueAt && basis.Provisional == k.Provisional) continue;
                 // Levels already reached stay reached (each is sent once); the next one moves with the deadline.
                 await ClockStore.SetDueAsync(conn, tx, k.Id, due, basis.Provisional, k.ExtensionDays > 0 && k.ResumedAt == null ? basis.DueAt : null,
-                    math.Ladder.Next(due, k.EscalationLevel)?.At);
+                    math.NextPoint(rule, due, k.EscalationLevel));
                 changes.Add(new DueChange(k.Clock, engine.ToLocal(k.DueAt), engine.ToLocal(due), k.Provisional, basis.Provisional, k.Round > 1 ? k.Round : null));
             }
             if (changes.Count == 0) continue;

@@ -36,8 +36,10 @@ public class ReferenceTests : ApiTest
     {
         var api = await TestHost.As("cw.zd");
         var list = await api.GetArrayAsync("/api/workflows");
-        Assert.That(list.Select(d => d!.Str("id")).Distinct(), Is.EqualTo(new[] { "wage-arrears-clue" }));
-        Assert.That(list.Count, Is.EqualTo(2), "versions 1 and 2");
+        Assert.That(list.Select(d => d!.Str("id")).Distinct(), Is.EquivalentTo(new[] { "wage-arrears-clue", "employer-listing" }));
+        Assert.That(list.Count(d => d!.Str("id") == "wage-arrears-clue"), Is.EqualTo(2), "versions 1 and 2");
+        var listing = await api.GetObjectAsync("/api/workflows/employer-listing/versions/1");
+        Assert.That(listing.Str("mermaid"), Does.Contain("noticed --> listed : 作出列入决定"));
         var v1 = await api.GetObjectAsync("/api/workflows/wage-arrears-clue/versions/1");
         Assert.That(v1["definition"]!["clocks"]!.AsArray(), Has.Count.EqualTo(3));
         Assert.That(v1["definition"]!["escalation"]!.AsArray(), Has.Count.EqualTo(3));

@@ -151,7 +151,8 @@ public sealed class TestHost
         await using var conn = new NpgsqlConnection(ConnectionString);
         await conn.ExecuteAsync("""
             TRUNCATE wageclue.email_outbox, wageclue.escalations, wageclue.idempotency_keys, wageclue.pii_access_log, wageclue.workflow_history,
-                wageclue.workflow_clocks, wageclue.clues, wageclue.workflow_instances RESTART IDENTITY CASCADE;
+                wageclue.workflow_clocks, wageclue.credit_record_revisions, wageclue.credit_record_clues, wageclue.credit_records, wageclue.listings,
+                wageclue.clues, wageclue.employers, wageclue.workflow_instances RESTART IDENTITY CASCADE;
             TRUNCATE wageclue.calendar_years, wageclue.clue_state_counts, wageclue.clock_day_stats;
             UPDATE wageclue.stats_refresh SET refreshed_at = NULL, days_until = '-infinity';
             UPDATE wageclue.users SET failed_logins = 0, locked_until = NULL; -- a test's wrong passwords must not lock the next test out
@@ -175,7 +176,8 @@ public sealed class TestHost
                 (SELECT count(*) FROM wageclue.workflow_clocks), (SELECT count(*) FROM wageclue.idempotency_keys),
                 (SELECT count(*) FROM wageclue.users), (SELECT sum(version) FROM wageclue.workflow_instances),
                 (SELECT count(*) FROM wageclue.workflow_clocks WHERE met_at IS NOT NULL OR cancelled_at IS NOT NULL OR paused_at IS NOT NULL
-                    OR extension_request_days IS NOT NULL), (SELECT count(*) FROM wageclue.email_outbox))
+                    OR extension_request_days IS NOT NULL), (SELECT count(*) FROM wageclue.email_outbox),
+                (SELECT count(*) FROM wageclue.employers), (SELECT count(*) FROM wageclue.credit_record_revisions), (SELECT count(*) FROM wageclue.listings))
             """) ?? "";
     }
 }

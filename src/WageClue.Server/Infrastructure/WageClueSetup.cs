@@ -56,6 +56,7 @@ public static class WageClueSetup
 
         services.AddSingleton(TimeProvider.System);
         services.Configure<ClueOptions>(config.GetSection("Clues"));
+        services.Configure<Features.Listings.ListingOptions>(config.GetSection("Listings"));
         services.Configure<ApiOptions>(config.GetSection("Api"));
         services.Configure<DemoDataOptions>(config.GetSection("DemoData"));
         services.Configure<AuthOptions>(config.GetSection("Auth"));
@@ -109,6 +110,12 @@ public static class WageClueSetup
         services.AddSingleton<ActionNotices>();
         // The subjects of the workflow core: each tells the jobs what to say about its instances.
         services.AddSingleton<IWorkflowSubject, ClueFacts>();
+        services.AddSingleton<Features.Employers.EmployerRepository>();
+        services.AddSingleton<Features.Employers.CreditRecordRepository>();
+        services.AddSingleton<Features.Employers.CreditRecordService>();
+        services.AddSingleton<Features.Listings.ListingRepository>();
+        services.AddSingleton<Features.Listings.ListingWorkflow>();
+        services.AddSingleton<IWorkflowSubject>(sp => sp.GetRequiredService<Features.Listings.ListingWorkflow>());
         services.AddSingleton<WorkflowSubjects>();
         services.AddSingleton<DemoData>();
         return builder;
@@ -218,6 +225,8 @@ public static class WageClueSetup
         app.MapWorkflowEndpoints();
         app.MapSlaEndpoints();
         app.MapClueEndpoints();
+        Features.Employers.EmployerEndpoints.MapEmployerEndpoints(app);
+        Features.Listings.ListingEndpoints.MapListingEndpoints(app);
         app.MapTrackingEndpoints();
         app.MapEscalationEndpoints();
         app.MapRazorPages();

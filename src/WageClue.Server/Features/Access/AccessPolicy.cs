@@ -21,6 +21,11 @@ public sealed record ReadScope(IReadOnlyList<string>? Districts, long? CreatedBy
 /// | leader      | the whole city                | own districts only (a leader given none acts nowhere) | never         |
 /// | admin       | no clues                      | never                                            | never              |
 /// | integration | only the clues it registered  | never (registers in any district)                | never              |
+///
+/// Employers (no complainant data): caseworkers, supervisors and leaders see each employer's city-wide counts, and
+/// of its clues those they may read. Credit records and listing cases are read like clues (the district's staff,
+/// leaders city-wide); the district's caseworkers propose a credit record, its supervisors confirm or correct it
+/// and start a listing case; the listing's actions go by the definition's roles (a leader approves the extension).
 /// </summary>
 public static class AccessPolicy
 {
@@ -62,4 +67,24 @@ public static class AccessPolicy
     public static bool MayHold(string role) => role is Roles.Caseworker or Roles.Supervisor;
 
     public const string HoldingRolesSql = "('caseworker', 'supervisor')";
+
+    // Employers, their credit records and listing cases hold no complainant data: the bureau's staff read them
+    // (a repeat offender must be visible across districts); writing stays with the district.
+
+    /// <summary>Employer pages and their counts: caseworkers, supervisors and leaders.</summary>
+    public static bool CanSeeEmployers(CurrentUser u) => u.Role is Roles.Caseworker or Roles.Supervisor or Roles.Leader;
+
+    /// <summary>The districts whose credit records and listing cases the caller lists (null: the whole city).</summary>
+    public static IReadOnlyList<string>? RecordsScope(CurrentUser u) => u.Role == Roles.Leader ? null : u.Districts;
+
+    /// <summary>不良行为记录 is proposed by the district's staff from a clue they handled, and confirmed by its supervisor.</summary>
+    public static bool CanRecordCredit(CurrentUser u, string districtId) => u.Role is Roles.Caseworker or Roles.Supervisor && u.IsIn(districtId);
+
+    public static bool CanConfirmCredit(CurrentUser u, string districtId) => u.Role == Roles.Supervisor && u.IsIn(districtId);
+
+    /// <summary>The exports for the credit-sharing platform.</summary>
+    public static bool CanExportRecords(CurrentUser u) => u.Role is Roles.Supervisor or Roles.Leader;
+
+    /// <summary>A listing case is started by a supervisor of the district (人社部令第45号 第五条).</summary>
+    public static bool CanStartListing(CurrentUser u, string districtId) => u.Role == Roles.Supervisor && u.IsIn(districtId);
 }

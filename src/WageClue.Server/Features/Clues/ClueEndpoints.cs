@@ -39,7 +39,7 @@ public static partial class ClueEndpoints
             .WithSummary("Fire a workflow action with its fields (see the definition) and optionally expectedVersion.");
     }
 
-    private static async Task<IResult> RegisterAsync(HttpContext http, CurrentUser me, DistrictRepository districts,
+    private static async Task<IResult> RegisterAsync(HttpContext http, CurrentUser me, DistrictRepository districts, Employers.EmployerRepository employers,
         ClueWorkflow workflow, ClueRepository clues, ClueResponses responses, TimeProvider time, IOptions<ClueOptions> options)
     {
         if (!AccessPolicy.MayRegisterAtAll(me))
@@ -56,6 +56,8 @@ public static partial class ClueEndpoints
         if (intake == null) return Problems.Invalid(errors);
         if (!AccessPolicy.CanRegister(me, intake.DistrictId))
             return Problems.Forbidden("不能为其他区县登记线索");
+        if (await employers.CheckConfirmedAsync(intake.EmployerId, intake.EmployerCreditCode) is { Count: > 0 } employerErrors)
+            return Problems.Invalid(employerErrors);
 
         var requestHash = SHA256.HashData(Encoding.UTF8.GetBytes(raw));
         var result = await workflow.RegisterAsync(intake, me, key.Length > 0 ? key : null, requestHash);

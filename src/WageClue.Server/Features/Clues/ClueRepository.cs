@@ -22,6 +22,7 @@ public sealed record ClueRow
     public string ComplainantName { get; init; } = "";
     public string ComplainantPhone { get; init; } = "";
     public string? ComplainantIdNumber { get; init; }
+    public long EmployerId { get; init; }
     public string EmployerName { get; init; } = "";
     public string? EmployerCreditCode { get; init; }
     public string? Industry { get; init; }
@@ -88,7 +89,7 @@ public static class ClueSubject
 public sealed class ClueRepository(NpgsqlDataSource db)
 {
     // The clue's facts with its instance's workflow columns (ClueRow's names).
-    private const string SelectClue = """
+    internal const string SelectClue = """
         SELECT c.*, i.definition_id, i.definition_version, i.calendar_version, i.state, i.previous_state, i.version, i.district_id,
                i.assignee_id, i.created_by, i.created_at, i.updated_at, d.name AS district_name, u.display_name AS assignee_name
         FROM wageclue.clues c
@@ -180,14 +181,16 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         var trackingCode = TrackingCodes.New();
         var id = await InstanceStore.InsertAsync(conn, tx, new NewInstance(ClueSubject.Name, definition.Id, definition.Version, calendar.Version,
             definition.InitialState, intake.DistrictId, null, userId), now);
-        await conn.ExecuteAsync("""
+        // The insert trigger links the employer (migration 0007) unless the caseworker confirmed one.
+        var employerId = await conn.ExecuteScalarAsync<long>("""
             INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, complainant_id_number,
-                employer_name, employer_credit_code, industry, worker_count, amount_owed, description, received_at, receipt_day)
+                employer_id, employer_name, employer_credit_code, industry, worker_count, amount_owed, description, received_at, receipt_day)
             VALUES (@id, @trackingCode, @Channel, @ComplainantName, @ComplainantPhone, @ComplainantIdNumber,
-                @EmployerName, @EmployerCreditCode, @Industry, @WorkerCount, @AmountOwed, @Description, @ReceivedAt, @receiptDay)
+                @EmployerId, @EmployerName, @EmployerCreditCode, @Industry, @WorkerCount, @AmountOwed, @Description, @ReceivedAt, @receiptDay)
+            RETURNING employer_id
             """, new
             {
-                id, trackingCode, intake.Channel, intake.ComplainantName, intake.ComplainantPhone, intake.ComplainantIdNumber,
+                id, trackingCode, intake.Channel, intake.EmployerId, intake.ComplainantName, intake.ComplainantPhone, intake.ComplainantIdNumber,
                 intake.EmployerName, intake.EmployerCreditCode, intake.Industry, intake.WorkerCount, intake.AmountOwed,
                 intake.Description, intake.ReceivedAt, receiptDay = receiptDay.Day,
             }, tx);
@@ -221,7 +224,7 @@ public sealed class ClueRepository(NpgsqlDataSource db)
             Id = id, TrackingCode = trackingCode, DefinitionId = definition.Id, DefinitionVersion = definition.Version,
             CalendarVersion = calendar.Version, Channel = intake.Channel, DistrictId = intake.DistrictId, DistrictName = districtName,
             ComplainantName = intake.ComplainantName, ComplainantPhone = intake.ComplainantPhone, ComplainantIdNumber = intake.ComplainantIdNumber,
-            EmployerName = intake.EmployerName, EmployerCreditCode = intake.EmployerCreditCode, Industry = intake.Industry,
+            EmployerId = employerId, EmployerName = intake.EmployerName, EmployerCreditCode = intake.EmployerCreditCode, Industry = intake.Industry,
             WorkerCount = intake.WorkerCount, AmountOwed = intake.AmountOwed, Description = intake.Description,
             ReceivedAt = intake.ReceivedAt.AddTicks(-(intake.ReceivedAt.Ticks % 10)), ReceiptDay = receiptDay.Day, State = definition.InitialState,
             Version = 1, CreatedBy = userId, CreatedAt = now, UpdatedAt = now,

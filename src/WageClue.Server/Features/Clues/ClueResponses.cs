@@ -18,7 +18,8 @@ public sealed record ComplainantMasked(string Name, string Phone, bool HasIdNumb
 
 public sealed record ComplainantFull(string Name, string Phone, string? IdNumber);
 
-public sealed record EmployerResponse(string Name, string? CreditCode);
+/// <param name="Id">The employer record the clue links to (/api/employers/{id}).</param>
+public sealed record EmployerResponse(long Id, string Name, string? CreditCode);
 
 /// <param name="OriginalDueAt">The due time before an approved extension; null when never extended.</param>
 /// <param name="PausedRemainingMinutes">While paused (中止): the working minutes that were left.</param>
@@ -73,19 +74,25 @@ public sealed record CluePage(IReadOnlyList<ClueResponse> Items, int Page, int P
 /// <summary>Turns rows into API responses: times in the definition's zone (+08:00), clock statuses as of now, personal data masked.</summary>
 public sealed class ClueResponses(ClueWorkflow workflow, TimeProvider time)
 {
-    public ClueResponse ToResponse(ClueRow c, IEnumerable<ClockRow> clocks, CurrentUser caller)
+    /// <summary>An instance's clocks as the API shows them (clues and listing cases alike), in the definition's order.</summary>
+    public static List<ClockResponse> Clocks(WorkflowEngine engine, IEnumerable<ClockRow> rows, DateTimeOffset now)
     {
-        var engine = EngineFor(c);
-        var now = time.GetUtcNow();
-        var rows = clocks.ToList();
         var order = engine.Definition.Clocks.Select(d => d.Id).ToList();
-        var clockResponses = rows
+        return rows
             .OrderBy(k => order.IndexOf(k.Clock)).ThenBy(k => k.Round)
             .Select(k => new ClockResponse(k.Clock, engine.ClockName(k.Clock), k.Round, engine.ToLocal(k.StartedAt), engine.ToLocal(k.DueAt), k.Provisional,
                 k.MetAt is { } m ? engine.ToLocal(m) : null, ClockStatus.Of(k.DueAt, k.MetAt, k.CancelledAt, now, k.PausedAt), k.EscalationLevel,
                 k.OriginalDueAt is { } o ? engine.ToLocal(o) : null, k.Extensions,
                 k.PausedAt != null ? Math.Round(k.PausedRemaining!.Value.TotalMinutes, 2) : null, k.MetAt == null ? k.ExtensionRequestDays : null))
             .ToList();
+    }
+
+    public ClueResponse ToResponse(ClueRow c, IEnumerable<ClockRow> clocks, CurrentUser caller)
+    {
+        var engine = EngineFor(c);
+        var now = time.GetUtcNow();
+        var rows = clocks.ToList();
+        var clockResponses = Clocks(engine, rows, now);
 
         // The policy decides (role × districts × definition), for the API and the pages alike.
         var allowed = workflow.AllowedActions(c, rows, caller).Select(a => new ActionRef(a, engine.ActionName(a))).ToList();
@@ -96,7 +103,7 @@ public sealed class ClueResponses(ClueWorkflow workflow, TimeProvider time)
             new NamedRef(c.Channel, Channels.Names.GetValueOrDefault(c.Channel, c.Channel)),
             new NamedRef(c.DistrictId, c.DistrictName),
             new ComplainantMasked(ChineseIdentifiers.MaskName(c.ComplainantName), ChineseIdentifiers.MaskPhone(c.ComplainantPhone), c.ComplainantIdNumber != null),
-            new EmployerResponse(c.EmployerName, c.EmployerCreditCode),
+            new EmployerResponse(c.EmployerId, c.EmployerName, c.EmployerCreditCode),
             c.Industry == null ? null : new NamedRef(c.Industry, Industries.Names.GetValueOrDefault(c.Industry, c.Industry)),
             c.WorkerCount, c.AmountOwed, c.Description, engine.ToLocal(c.ReceivedAt), c.ReceiptDay,
             c.AssigneeId is { } a ? new UserRef(a, c.AssigneeName ?? "") : null,
@@ -105,9 +112,11 @@ public sealed class ClueResponses(ClueWorkflow workflow, TimeProvider time)
             engine.ToLocal(c.CreatedAt), engine.ToLocal(c.UpdatedAt), clockResponses, allowed);
     }
 
-    public HistoryResponse ToResponse(ClueRow clue, HistoryRecord h)
+    public HistoryResponse ToResponse(ClueRow clue, HistoryRecord h) => History(EngineFor(clue), h);
+
+    /// <summary>One history row as the API shows it, for any subject's instance.</summary>
+    public static HistoryResponse History(WorkflowEngine engine, HistoryRecord h)
     {
-        var engine = EngineFor(clue);
         using var data = JsonDocument.Parse(h.Json);
         return new HistoryResponse(h.Id, engine.ToLocal(h.At),
             h.ActorId is { } id ? new UserRef(id, h.ActorName ?? "") : null,

@@ -63,15 +63,16 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
         // Deadlines are computed on the calendar a concurrent upload cannot replace until this transaction ends.
         await CalendarRepository.LockSharedAsync(conn, tx);
         var calendar = await calendars.GetAsync(conn, tx);
-        var decision = engine.Decide(clue.Snapshot(clocks), action, new Actor(actor.Id, actor.Role), fields, now, calendar);
-        if (decision is Refused refused) return new ActionOutcome.Refusal(refused);
-        var allowed = (Allowed)decision;
-
-        var errors = await CheckReferencesAsync(engine.Definition.FindAction(action)!, allowed, clue, actor);
-        if (errors.Count > 0) return new ActionOutcome.BadReferences(errors);
-
-        var after = await WorkflowWriter.ApplyAsync(conn, tx, clue.Instance, action, allowed, actor.Id, now);
-        if (after == null) return new ActionOutcome.VersionMovedOn(); // disposing the transaction rolls it back
+        var definition = engine.Definition.FindAction(action);
+        var fired = await InstanceActions.DecideAndWriteAsync(conn, tx, engine, clue.Instance, clue.Snapshot(clocks), action, new Actor(actor.Id, actor.Role),
+            fields, now, calendar, allowed => CheckReferencesAsync(definition!, allowed, clue, actor));
+        if (fired is not Fired.Written (var allowed, var after))
+            return fired switch
+            {
+                Fired.Refusal r => new ActionOutcome.Refusal(r.Reason),
+                Fired.BadReferences b => new ActionOutcome.BadReferences(b.Errors),
+                _ => new ActionOutcome.VersionMovedOn(), // disposing the transaction rolls it back
+            };
         var facts = await ClueRepository.UpdateAttributesAsync(conn, tx, clue.Id, allowed.Updates);
         var updated = await Updated(clue, facts ?? clue, allowed, actor, now);
         if (allowed.Notify.Count > 0) await notices.QueueAsync(conn, tx, engine, updated, action, allowed, actor, now);
@@ -106,24 +107,13 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
         };
     }
 
-    /// <summary>
-    /// Whether the user may be made responsible for a clue of the district. The caller naming themselves (受理 "I take
-    /// it") is answered from their row as read for this request, enabled and current; anyone else from the database.
-    /// </summary>
-    private Task<bool> MayHoldAsync(long userId, string districtId, CurrentUser actor) =>
-        userId == actor.Id ? Task.FromResult(AccessPolicy.MayHold(actor.Role) && actor.IsIn(districtId)) : users.CanBeAssignedAsync(userId, districtId);
-
     /// <summary>What the pure engine cannot know: that a named user may hold the clue, that a target clue or district exists.</summary>
     private async Task<Dictionary<string, string[]>> CheckReferencesAsync(ActionDefinition action, Allowed allowed, ClueRow clue, CurrentUser actor)
     {
         var errors = new Dictionary<string, string[]>();
+        await InstanceActions.CheckUsersAsync(action, allowed, clue.Instance, clue.DistrictName, "线索", actor, users, errors);
         foreach (var field in action.FieldList.Where(f => allowed.Fields.ContainsKey(f.Name)))
         {
-            if (field.Type == FieldTypes.User && !await MayHoldAsync((long)allowed.Fields[field.Name]!, clue.DistrictId, actor))
-                errors[field.Name] = [$"{field.Label}须为{clue.DistrictName}在岗的经办人或负责人"];
-            // Naming the person already responsible would record a change that changes nothing (改派 to the same person).
-            if (field.Updates == Attributes.Assignee && (long)allowed.Fields[field.Name]! == clue.AssigneeId)
-                errors[field.Name] = [$"该线索的责任人已是此人，请选择其他人"];
             if (field.Type == FieldTypes.District && (await districts.ListAsync()).All(d => d.Id != (string)allowed.Fields[field.Name]!))
                 errors[field.Name] = [$"没有这个{field.Label}"];
             if (field.Type == FieldTypes.Clue)

@@ -16,6 +16,8 @@ public sealed class ClueOptions
 }
 
 /// <summary>The intake form as it arrives. Everything nullable so that each missing field gets its own message.</summary>
+/// <param name="EmployerId">An existing employer the caseworker confirmed is the one meant (the intake form's match); without it the
+/// clue links to the employer of its credit code, or of its name.</param>
 public sealed record IntakeRequest(
     string? Channel,
     string? DistrictId,
@@ -28,7 +30,8 @@ public sealed record IntakeRequest(
     int? WorkerCount,
     decimal? AmountOwed,
     string? Description,
-    string? ReceivedAt);
+    string? ReceivedAt,
+    long? EmployerId = null);
 
 /// <summary>An intake that passed every check, normalised.</summary>
 public sealed record ValidIntake(
@@ -43,7 +46,8 @@ public sealed record ValidIntake(
     int WorkerCount,
     decimal AmountOwed,
     string Description,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt,
+    long? EmployerId = null);
 
 public static class IntakeValidation
 {
@@ -96,7 +100,7 @@ public static class IntakeValidation
 
         if (errors.Count > 0) return (null, errors);
         return (new ValidIntake(r.Channel!, r.DistrictId!, name!, phone!, idNumber, employer!, creditCode, r.Industry,
-            r.WorkerCount!.Value, r.AmountOwed!.Value, description!, receivedAt), errors);
+            r.WorkerCount!.Value, r.AmountOwed!.Value, description!, receivedAt, r.EmployerId), errors);
     }
 
     private static string? Text(string? value, string field, string label, int max, bool required, Dictionary<string, string[]> errors)

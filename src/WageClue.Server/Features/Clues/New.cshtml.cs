@@ -15,7 +15,8 @@ namespace WageClue.Server.Features.Clues;
 /// form carries an idempotency key made when it was opened, so a double click or a resent form makes one clue.
 /// </summary>
 [Authorize(Roles = $"{Roles.Caseworker},{Roles.Supervisor}")]
-public sealed class NewModel(DistrictRepository districts, ClueWorkflow workflow, TimeProvider time, IOptions<ClueOptions> options) : AppPage
+public sealed class NewModel(DistrictRepository districts, ClueWorkflow workflow, Employers.EmployerRepository employers, TimeProvider time,
+    IOptions<ClueOptions> options) : AppPage
 {
     [BindProperty] public string? Channel { get; set; }
     [BindProperty] public string? DistrictId { get; set; }
@@ -31,6 +32,8 @@ public sealed class NewModel(DistrictRepository districts, ClueWorkflow workflow
     /// <summary>Beijing time from a datetime-local input; empty means now.</summary>
     [BindProperty] public string? ReceivedAt { get; set; }
     [BindProperty] public string? FormKey { get; set; }
+    /// <summary>The existing employer the caseworker confirmed (the match shown under the employer's name), or empty.</summary>
+    [BindProperty] public string? EmployerId { get; set; }
 
     public Dictionary<string, string[]> Errors { get; private set; } = new();
     public IReadOnlyList<DistrictResponse> MyDistricts { get; private set; } = [];
@@ -57,14 +60,17 @@ public sealed class NewModel(DistrictRepository districts, ClueWorkflow workflow
             if (decimal.TryParse(AmountOwed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var a)) amount = a;
             else Errors["amountOwed"] = ["请填写金额（元），如 28600 或 28600.50"];
         }
+        long? employerId = long.TryParse(EmployerId, NumberStyles.None, CultureInfo.InvariantCulture, out var eid) ? eid : null;
         var request = new IntakeRequest(Channel, DistrictId, ComplainantName, ComplainantPhone, Blank(ComplainantIdNumber), EmployerName,
-            Blank(EmployerCreditCode), Blank(Industry), workers, amount, Description, ReceivedAtWithOffset());
+            Blank(EmployerCreditCode), Blank(Industry), workers, amount, Description, ReceivedAtWithOffset(), employerId);
         var (intake, errors) = IntakeValidation.Validate(request, MyDistricts.Select(d => d.Id).ToHashSet(), time.GetUtcNow(), options.Value);
         foreach (var (field, messages) in errors) Errors.TryAdd(field, messages);
+        if (intake != null)
+            foreach (var (field, messages) in await employers.CheckConfirmedAsync(intake.EmployerId, intake.EmployerCreditCode)) Errors.TryAdd(field, messages);
         if (intake == null || Errors.Count > 0 || string.IsNullOrEmpty(FormKey)) return Page();
 
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u001f", Channel, DistrictId, ComplainantName, ComplainantPhone,
-            ComplainantIdNumber, EmployerName, EmployerCreditCode, Industry, WorkerCount, AmountOwed, Description, ReceivedAt)));
+            ComplainantIdNumber, EmployerName, EmployerCreditCode, Industry, WorkerCount, AmountOwed, Description, ReceivedAt, EmployerId)));
         var result = await workflow.RegisterAsync(intake, Me, $"form-{FormKey}", hash);
         if (result.Outcome == IntakeOutcome.KeyReusedForAnotherRequest)
         {

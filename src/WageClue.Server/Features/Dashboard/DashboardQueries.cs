@@ -194,7 +194,7 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
     private static (List<string>, DynamicParameters) DeadlineWhere(DashboardFilter f, DateTimeOffset? after, DateTimeOffset upTo)
     {
         var (where, args) = f.NeedsClue ? ClueWhere(f, "k.district_id") : DistrictWhere(f, "k.district_id");
-        where.Add($"{ClockStore.Running} AND k.due_at <= @upTo");
+        where.Add($"{ClockStore.ClueRunning} AND k.due_at <= @upTo");
         if (after != null) where.Add("k.due_at > @after");
         args.Add("upTo", upTo.ToUniversalTime());
         args.Add("after", after?.ToUniversalTime());

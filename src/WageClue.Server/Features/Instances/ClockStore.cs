@@ -46,6 +46,9 @@ public static class ClockStore
     /// The partial indexes of migration 0005 use exactly this condition.</summary>
     public const string Running = "k.met_at IS NULL AND k.cancelled_at IS NULL AND k.paused_at IS NULL";
 
+    /// <summary>A running clock of a clue: what the clue dashboards list, from the partial indexes of migration 0007.</summary>
+    public const string ClueRunning = Running + " AND k.subject = 'clue'";
+
     /// <summary>Not met and not cancelled: running or paused.</summary>
     public const string Open = "k.met_at IS NULL AND k.cancelled_at IS NULL";
 
@@ -99,8 +102,8 @@ public static class ClockStore
                     args.Add($"{p}v", s.Provisional);
                     args.Add($"{p}n", s.FirstEscalationAt?.ToUniversalTime());
                     sql.Append($"""
-                        INSERT INTO wageclue.workflow_clocks (instance_id, district_id, clock, round, started_at, due_at, provisional, next_escalation_at)
-                        VALUES (@instanceId, @districtId, @{p}c, @{p}r, @{p}s, @{p}d, @{p}v, @{p}n);
+                        INSERT INTO wageclue.workflow_clocks (instance_id, subject, district_id, clock, round, started_at, due_at, provisional, next_escalation_at)
+                        SELECT @instanceId, i.subject, @districtId, @{p}c, @{p}r, @{p}s, @{p}d, @{p}v, @{p}n FROM wageclue.workflow_instances i WHERE i.id = @instanceId;
                         """);
                     break;
                 case MeetClock:

@@ -54,6 +54,10 @@ public static class InstanceStore
         return rows == 1;
     }
 
+    /// <summary>Locks the instance for this transaction if no one else holds it (the sweep's way in).</summary>
+    public static async Task<bool> TryLockAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id) =>
+        await conn.ExecuteScalarAsync<bool?>("SELECT true FROM wageclue.workflow_instances WHERE id = @id FOR UPDATE SKIP LOCKED", new { id }, tx) == true;
+
     /// <summary>A calendar upload recomputed the instance's deadlines on this calendar version.</summary>
     public static Task SetCalendarVersionAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long id, long calendarVersion) =>
         conn.ExecuteAsync("UPDATE wageclue.workflow_instances SET calendar_version = @calendarVersion WHERE id = @id", new { id, calendarVersion }, tx);

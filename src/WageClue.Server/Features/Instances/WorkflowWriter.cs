@@ -11,7 +11,7 @@ public static class WorkflowWriter
 {
     /// <returns>The instance's clocks after the effects, or null when the version moved on (nothing written).</returns>
     public static async Task<IReadOnlyList<ClockRow>?> ApplyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InstanceRow instance,
-        string action, Allowed decision, long actorId, DateTimeOffset now)
+        string action, Allowed decision, long? actorId, DateTimeOffset now)
     {
         if (!await InstanceStore.CompareAndSetAsync(conn, tx, instance, decision, now)) return null;
         var clocks = await ClockStore.ApplyAsync(conn, tx, instance.Id, decision.DistrictId, decision.Clocks, action, now);

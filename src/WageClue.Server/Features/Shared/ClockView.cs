@@ -29,6 +29,8 @@ public sealed record ClockView(string Clock, string Name, string Due, string Sta
     {
         var name = engine.ClockName(k.Clock) + (k.Round > 1 ? $"（第{k.Round}次）" : "");
         var status = ClockStatus.Of(k.DueAt, k.MetAt, k.CancelledAt, now, k.PausedAt);
+        if (engine.Definition.FindClock(k.Clock) is { IsPeriod: true } period)
+            return new ClockView(k.Clock, name, Display.Time(engine.ToLocal(k.DueAt)), PeriodText(engine, period, k, now), k.MetAt == null && k.CancelledAt == null ? "running" : "met", k.Provisional);
         var (text, css) = status switch
         {
             ClockStatus.Overdue => ($"已超时 {Display.Span(now - k.DueAt)}", "overdue"),
@@ -47,6 +49,13 @@ public sealed record ClockView(string Clock, string Name, string Due, string Sta
         if (k.MetAt == null && k.CancelledAt == null && k.ExtensionRequestDays is { } asked) note = $"延期申请待审批：延长 {asked} 个工作日";
         return new ClockView(k.Clock, name, Display.Time(engine.ToLocal(k.DueAt)), text, css, k.Provisional, note);
     }
+
+    /// <summary>A period (an objection window, a listing's term) is nobody's deadline: it runs, runs out, or ends early.</summary>
+    private static string PeriodText(WorkflowEngine engine, WageClue.Workflows.Definitions.ClockDefinition period, ClockRow k, DateTimeOffset now) =>
+        k.CancelledAt != null ? "已终止"
+        : k.MetAt is { } met && (k.MetBy == period.OnDue || met >= k.DueAt) ? "已届满"
+        : k.MetAt is { } ended ? $"已结束（{engine.ActionName(k.MetBy ?? "")}，{Display.Time(engine.ToLocal(ended))}）"
+        : now < k.DueAt ? $"期间内（还有 {Display.Span(k.DueAt - now)}）" : "已届满";
 }
 
 /// <summary>What the _Pager partial needs: the query parameter it pages with, so two lists on a page page separately.</summary>

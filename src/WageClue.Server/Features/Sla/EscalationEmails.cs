@@ -9,7 +9,8 @@ namespace WageClue.Server.Features.Sla;
 /// <summary>What an escalation email says about its clue and clock; <paramref name="Overdue"/> is negative before the deadline.</summary>
 public sealed record EscalationFacts(
     long ClueId, string TrackingCode, string Employer, string StateName, string DistrictName, string? AssigneeName,
-    string ComplainantName, string ComplainantPhone, string ClockId, string ClockName, DateTimeOffset DueLocal, TimeSpan Overdue, int Round = 1);
+    string ComplainantName, string ComplainantPhone, string ClockId, string ClockName, DateTimeOffset DueLocal, TimeSpan Overdue, int Round = 1,
+    string? Path = null, string Noun = "欠薪线索");
 
 /// <summary>
 /// Fills the escalation template. Only masked personal data goes in (张*, 138****1234); the ID number is not even
@@ -33,17 +34,20 @@ public sealed class EscalationEmails(EmailTemplates templates, IOptions<EmailOpt
                 ["time_left"] = f.Overdue < TimeSpan.Zero ? Display.Span(-f.Overdue) : "",
             },
             ["clue"] = ClueModel(f.ClueId, f.TrackingCode, f.Employer, f.StateName, f.DistrictName, f.AssigneeName, options.Value.BaseUrl,
-                ChineseIdentifiers.MaskName(f.ComplainantName), ChineseIdentifiers.MaskPhone(f.ComplainantPhone)),
+                f.ComplainantName.Length > 0 ? ChineseIdentifiers.MaskName(f.ComplainantName) : null,
+                f.ComplainantPhone.Length > 0 ? ChineseIdentifiers.MaskPhone(f.ComplainantPhone) : null, f.Path, f.Noun),
         };
         var o = options.Value;
         return new QueuedEmail(EmailKinds.Escalation, escalationId, null, to, templates.Render(EmailTemplates.Escalation, model),
             MessageIds.ForEscalation(f.ClueId, f.ClockId, level.Level, to.Id, o.ResolvedMessageIdDomain, f.Round));
     }
 
-    /// <summary>The clue as both templates see it; personal data arrives masked.</summary>
+    /// <summary>The instance as both templates see it (a clue, or a listing case: its noun says which); personal data arrives masked.</summary>
     public static Dictionary<string, object?> ClueModel(long id, string trackingCode, string employer, string state, string district,
-        string? assignee, string baseUrl, string? maskedName = null, string? maskedPhone = null) => new()
+        string? assignee, string baseUrl, string? maskedName = null, string? maskedPhone = null, string? path = null, string noun = "欠薪线索") => new()
         {
+            ["kind"] = noun,
+            ["is_clue"] = path == null || path.StartsWith("/clues/", StringComparison.Ordinal),
             ["id"] = id,
             ["tracking_code"] = trackingCode,
             ["employer"] = employer,
@@ -52,6 +56,6 @@ public sealed class EscalationEmails(EmailTemplates templates, IOptions<EmailOpt
             ["assignee"] = assignee ?? "未分派",
             ["complainant_name"] = maskedName ?? "",
             ["complainant_phone"] = maskedPhone ?? "",
-            ["url"] = Display.ClueUrl(baseUrl, id),
+            ["url"] = path != null ? $"{baseUrl.TrimEnd('/')}{path}" : Display.ClueUrl(baseUrl, id),
         };
 }

@@ -14,7 +14,8 @@ using WageClue.Workflows.Sla;
 
 namespace WageClue.Server.Features.Sla;
 
-public sealed record SweepResult(int Clocks, int Escalated, int Superseded, int EmailsQueued);
+/// <param name="PeriodsEnded">Periods whose action the sweep fired (an objection window closed, a listing's term ended).</param>
+public sealed record SweepResult(int Clocks, int Escalated, int Superseded, int EmailsQueued, int PeriodsEnded = 0);
 
 /// <summary>
 /// The recurring SLA sweep (ARCHITECTURE.md): claims clocks whose next escalation point has come, a batch per
@@ -37,13 +38,13 @@ public sealed class SlaSweep(NpgsqlDataSource db, WorkflowRegistry workflows, Ca
         {
             var batch = await SweepBatchAsync();
             total = new SweepResult(total.Clocks + batch.Clocks, total.Escalated + batch.Escalated,
-                total.Superseded + batch.Superseded, total.EmailsQueued + batch.EmailsQueued);
+                total.Superseded + batch.Superseded, total.EmailsQueued + batch.EmailsQueued, total.PeriodsEnded + batch.PeriodsEnded);
             if (batch.Clocks < options.Value.SweepBatchSize) break;
         }
         if (total.EmailsQueued > 0) jobs.Enqueue<OutboxSender>(s => s.DrainAsync(CancellationToken.None));
         if (total.Clocks > 0)
-            logger.LogInformation("SLA sweep: {Clocks} clocks, {Escalated} escalations, {Superseded} warnings superseded, {Emails} emails queued",
-                total.Clocks, total.Escalated, total.Superseded, total.EmailsQueued);
+            logger.LogInformation("SLA sweep: {Clocks} clocks, {Escalated} escalations, {Superseded} warnings superseded, {Emails} emails queued, {Periods} periods ended",
+                total.Clocks, total.Escalated, total.Superseded, total.EmailsQueued, total.PeriodsEnded);
         return total;
     }
 
@@ -60,10 +61,15 @@ public sealed class SlaSweep(NpgsqlDataSource db, WorkflowRegistry workflows, Ca
         var calendar = await calendars.GetAsync(conn, tx);
         var facts = await subjects.FactsAsync(conn, tx, due.Select(d => (d.Clock.InstanceId, d.Subject)));
         var recipients = await RecipientDirectory.LoadAsync(conn, tx);
-        int escalated = 0, superseded = 0, queued = 0;
+        int escalated = 0, superseded = 0, queued = 0, ended = 0;
         foreach (var k in due)
         {
             var engine = workflows.Pinned(k.DefinitionId, k.DefinitionVersion);
+            if (engine.Definition.FindClock(k.Clock.Clock) is { IsPeriod: true } period)
+            {
+                if (await EndPeriodAsync(conn, tx, k, period, now, calendar)) ended++;
+                continue;
+            }
             var ladder = ClockPlanner.Ladder(engine.Definition, ClockPlanner.Calculator(engine.Definition, calendar));
             var step = ladder.Step(k.Clock.DueAt, k.Clock.EscalationLevel, now);
             var about = facts.GetValueOrDefault(k.Clock.InstanceId) ?? new SubjectFacts(k.Clock.InstanceId.ToString(System.Globalization.CultureInfo.InvariantCulture), "");
@@ -81,7 +87,7 @@ public sealed class SlaSweep(NpgsqlDataSource db, WorkflowRegistry workflows, Ca
                     : [];
                 var email = new EscalationFacts(k.Clock.InstanceId, about.Reference, about.Title, engine.StateName(k.State), k.DistrictName,
                     k.AssigneeName, about.PersonName ?? "", about.PersonPhone ?? "",
-                    k.Clock.Clock, engine.ClockName(k.Clock.Clock), engine.ToLocal(k.Clock.DueAt), now - k.Clock.DueAt, k.Clock.Round);
+                    k.Clock.Clock, engine.ClockName(k.Clock.Clock), engine.ToLocal(k.Clock.DueAt), now - k.Clock.DueAt, k.Clock.Round, about.Path, about.Noun);
                 foreach (var to in told)
                     if (await Outbox.QueueAsync(conn, tx, emails.For(escalationId.Value, email, point.Level, to), now)) queued++;
                 var entry = new Escalated(k.Clock.Clock, point.Level.Level, point.Level.Name, engine.ToLocal(k.Clock.DueAt),
@@ -94,7 +100,34 @@ public sealed class SlaSweep(NpgsqlDataSource db, WorkflowRegistry workflows, Ca
             await ClockStore.UpdateEscalationAsync(conn, tx, k.Clock.Id, step.LevelReached, step.Next?.At, now);
         }
         await tx.CommitAsync();
-        return new SweepResult(due.Count, escalated, superseded, queued);
+        return new SweepResult(due.Count, escalated, superseded, queued, ended);
+    }
+
+    /// <summary>
+    /// A period ran out (an objection window, a listing's term): its action is fired as the system, through the same
+    /// path as a user's, in this transaction. Once written the action has met the clock; if the instance moved on
+    /// concurrently, the clock stays due and the next sweep tries again; if the action no longer applies, the
+    /// clock is left alone and not looked at again.
+    /// </summary>
+    private async Task<bool> EndPeriodAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DueClock k, ClockDefinition period, DateTimeOffset now,
+        WageClue.Workflows.Calendar.WorkingCalendar calendar)
+    {
+        // The sweep holds the clock; a user's action holds the instance first and then waits for its clocks. Taking the
+        // instance only if free keeps the two from deadlocking: a busy instance is tried again by the next sweep.
+        if (!await InstanceStore.TryLockAsync(conn, tx, k.Clock.InstanceId)) return false;
+        var fired = await subjects[k.Subject].FireAsSystemAsync(conn, tx, k.Clock.InstanceId, period.OnDue!, now, calendar);
+        switch (fired)
+        {
+            case Fired.Written:
+                return true;
+            case Fired.VersionMovedOn:
+                return false;
+            default:
+                logger.LogWarning("Period {Clock} of instance {Instance} ran out but {Action} does not apply: {Outcome}",
+                    k.Clock.Clock, k.Clock.InstanceId, period.OnDue, fired);
+                await ClockStore.UpdateEscalationAsync(conn, tx, k.Clock.Id, k.Clock.EscalationLevel, null, now);
+                return false;
+        }
     }
 
     /// <returns>The new escalation's id, or null when this (clock round, level) was recorded before.</returns>

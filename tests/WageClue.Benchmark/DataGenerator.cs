@@ -13,6 +13,9 @@ public static class DataGenerator
     public static readonly string[] Districts =
         ["370302", "370303", "370304", "370305", "370306", "370321", "370322", "370323", "zb-hitech", "zb-econdev", "zb-wenchanghu"];
 
+    /// <summary>How many employers the bulk clues are spread over.</summary>
+    public const int Employers = 20_000;
+
     public static async Task AddCluesAsync(NpgsqlDataSource db, int count, long assigneeId)
     {
         await using var conn = await db.OpenConnectionAsync();
@@ -40,14 +43,20 @@ public static class DataGenerator
                 3, (@districts)[1 + g % 11], CASE WHEN age = 0 AND g % 3 = 0 THEN NULL ELSE @assigneeId END, received_at, received_at
             FROM gen;
 
-            INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
+            -- Employers made in bulk (the intake trigger would make them one clue at a time): 20 000 of them, so most
+            -- have several clues, as a province's repeat offenders do.
+            INSERT INTO wageclue.employers (credit_code, name, name_key, district_id, created_at)
+            SELECT NULL, '淄博某公司' || n, '淄博某公司' || n, (@districts)[1 + n % 11], now() FROM generate_series(1, @Employers) n
+            ON CONFLICT (name_key) WHERE credit_code IS NULL DO NOTHING;
+
+            INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_id, employer_name, worker_count,
                 amount_owed, description, received_at, receipt_day)
-            SELECT id, 'ZBBULK' || lpad(g::text, 10, '0'),
+            SELECT gen.id, 'ZBBULK' || lpad(g::text, 10, '0'),
                 (ARRAY['hotline-12345','national-platform','walk-in','letters-visits','inspection','transfer'])[1 + g % 6],
-                '王五', '13800001111', '淄博某公司' || g, 1 + g % 40, (g % 200000) / 1.0, '批量生成的线索', received_at,
+                '王五', '13800001111', e.id, e.name, 1 + g % 40, (g % 200000) / 1.0, '批量生成的线索', received_at,
                 (received_at AT TIME ZONE 'Asia/Shanghai')::date
-            FROM gen;
-            """, new { first = offset + 1, last = offset + count, districts = Districts, assigneeId }, commandTimeout: 0);
+            FROM gen JOIN wageclue.employers e ON e.credit_code IS NULL AND e.name_key = '淄博某公司' || (1 + g % @Employers);
+            """, new { first = offset + 1, last = offset + count, districts = Districts, assigneeId, Employers }, commandTimeout: 0);
 
         // Clock k is due at 17:30 Beijing time (09:30 UTC) k days after receipt; met in time for 9 of 10 clues.
         await conn.ExecuteAsync("""
@@ -70,7 +79,7 @@ public static class DataGenerator
             SELECT c.id, c.received_at, 'registered', 'received', 1, '{"calendarVersion":1,"definition":{"id":"wage-arrears-clue","version":2},"clocks":[]}'
             FROM wageclue.clues c
             WHERE c.tracking_code LIKE 'ZBBULK%' AND c.id > (SELECT coalesce(max(instance_id), 0) FROM wageclue.workflow_history);
-            ANALYZE wageclue.clues; ANALYZE wageclue.workflow_instances; ANALYZE wageclue.workflow_clocks; ANALYZE wageclue.workflow_history;
+            ANALYZE wageclue.employers; ANALYZE wageclue.clues; ANALYZE wageclue.workflow_instances; ANALYZE wageclue.workflow_clocks; ANALYZE wageclue.workflow_history;
             """, commandTimeout: 0);
     }
 
@@ -102,7 +111,7 @@ public static class WorkGenerator
         , c AS (
             INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
                 amount_owed, description, received_at, receipt_day)
-            SELECT id, @prefix || lpad(id::text, 9, '0'), 'hotline-12345', '王五', '13800001111', '淄博某公司' || id, 3, 9000, '批量生成的线索',
+            SELECT id, @prefix || lpad(id::text, 9, '0'), 'hotline-12345', '王五', '13800001111', '淄博某公司' || (1 + id % 20000), 3, 9000, '批量生成的线索',
                 @receivedAt, (@receivedAt AT TIME ZONE 'Asia/Shanghai')::date
             FROM i
             RETURNING id)

@@ -210,4 +210,12 @@ public class ListingTests
             "revoke", Supervisor, new { reason = "责令文书被撤销" }, Local("2026-11-25T10:00:00"));
         Assert.That(proposed.ToState, Is.EqualTo("not-listed"));
     }
+
+    [Test]
+    public void The_diagram_names_states_without_hyphens_so_Mermaid_can_read_it()
+    {
+        var diagram = Engine.ToMermaid();
+        Assert.That(diagram, Does.Contain("listed --> removal_review : 受理提前移出申请").And.Not.Contain("removal-review"));
+        Assert.That(diagram, Does.Contain("not_listed : 不予列入"));
+    }
 }

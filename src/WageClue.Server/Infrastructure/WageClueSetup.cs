@@ -181,6 +181,7 @@ public static class WageClueSetup
             o.Conventions.AuthorizeFolder("/");
             o.Conventions.AllowAnonymousToPage("/Accounts/Login");
             o.Conventions.AllowAnonymousToPage("/Errors/Status");
+            o.Conventions.AllowAnonymousToPage("/Listings/Public"); // 公示: the public announcement of listed employers
         });
         services.AddRateLimiter(o =>
         {

@@ -128,8 +128,15 @@ public sealed class WorkflowEngine(WorkflowDefinition definition)
         foreach (var s in Definition.States)
             names.Append("\t").Append(s.Id).Append(" : ").Append(s.Name).Append('\n');
         var firstLineEnd = graph.IndexOf('\n');
-        return firstLineEnd < 0 ? graph + "\n" + names : graph[..(firstLineEnd + 1)] + names + graph[(firstLineEnd + 1)..];
+        graph = firstLineEnd < 0 ? graph + "\n" + names : graph[..(firstLineEnd + 1)] + names + graph[(firstLineEnd + 1)..];
+        // Mermaid reads "removal-review" as two tokens: a state's id in the diagram has no hyphen.
+        foreach (var s in Definition.States.Where(s => s.Id.Contains('-')).OrderByDescending(s => s.Id.Length))
+            graph = graph.Replace(s.Id, MermaidId(s.Id), StringComparison.Ordinal);
+        return graph;
     }
+
+    /// <summary>A state's id as the diagram names it (to mark the current state).</summary>
+    public static string MermaidId(string state) => state.Replace('-', '_');
 
     /// <summary>The states a "back" transition out of <paramref name="state"/> may return to: those an action leads from into it.</summary>
     public IReadOnlyList<string> BackTargets(string state) =>

@@ -167,7 +167,7 @@ public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, Use
         Employer = await Employers.EmployerCard.LoadAsync(employers, listings, Clue.EmployerId, Me, Clue.DistrictId, Clue.Id);
         CreditRecord = await creditRecords.ForClueAsync(Clue.Id);
         // The generated diagram, with the clue's state marked (a Mermaid class; the colour is explained beside it).
-        Diagram = Engine.ToMermaid() + $"\tclassDef current fill:#b71c1c,color:#fff,stroke:#7f0000\n\tclass {Clue.State} current\n";
+        Diagram = Engine.ToMermaid() + $"\tclassDef current fill:#b71c1c,color:#fff,stroke:#7f0000\n\tclass {WorkflowEngine.MermaidId(Clue.State)} current\n";
         return true;
     }
 

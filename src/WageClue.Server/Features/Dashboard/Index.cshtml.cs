@@ -44,7 +44,8 @@ public sealed record DeadlineItem(DeadlineRow Row, string ClockName, string Due,
 /// </summary>
 [Authorize(Roles = $"{Roles.Supervisor},{Roles.Leader}")]
 public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecycle, DistrictRepository districts, ClueRepository clues,
-    ClueWorkflow workflow, UserRepository users, TimeProvider time, CalendarStore calendars, Npgsql.NpgsqlDataSource db) : AppPage
+    ClueWorkflow workflow, UserRepository users, TimeProvider time, CalendarStore calendars, Npgsql.NpgsqlDataSource db,
+    Listings.ListingRepository listingCases, Listings.ListingWorkflow listingWorkflow, Employers.EmployerRepository employers) : AppPage
 {
     public const int PageSize = 25;
     public static readonly int[] Windows = [7, 30, 90];
@@ -78,6 +79,9 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
     public WorkflowDefinition Definition => workflow.CurrentDefinition;
     public bool MayReassign => Me.Role == Roles.Supervisor;
 
+    /// <summary>Listing cases and employers of the same districts (人社部令第45号).</summary>
+    public Listings.ListingPanel Listings { get; private set; } = null!;
+
     public async Task<IActionResult> OnGetAsync()
     {
         var filter = await FilterAsync();
@@ -92,6 +96,8 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
         if (!Windows.Contains(Days)) Days = 30;
         TrendJson = await TrendJsonAsync(queries, workflow, filter, now, Days);
         await LoadLifecycleAsync(filter, now);
+        Listings = await Features.Listings.ListingPanel.LoadAsync(listingCases, listingWorkflow, employers, queries,
+            filter.District != null ? [filter.District] : filter.Districts, now);
         return Page();
     }
 

@@ -12,7 +12,8 @@ public sealed record DistrictLine(DistrictResponse District, long Open, long Ove
 
 /// <summary>The whole city for the bureau's leadership: districts side by side, the same rates and trend.</summary>
 [Authorize(Roles = Roles.Leader)]
-public sealed class LeadershipModel(DashboardQueries queries, DistrictRepository districts, ClueWorkflow workflow, TimeProvider time) : AppPage
+public sealed class LeadershipModel(DashboardQueries queries, DistrictRepository districts, ClueWorkflow workflow, TimeProvider time,
+    Listings.ListingRepository listingCases, Listings.ListingWorkflow listingWorkflow, Employers.EmployerRepository employers) : AppPage
 {
     [BindProperty(SupportsGet = true)] public int Days { get; set; } = 30;
 
@@ -21,6 +22,8 @@ public sealed class LeadershipModel(DashboardQueries queries, DistrictRepository
     public string TrendJson { get; private set; } = "{}";
     public string Now { get; private set; } = "";
     public WorkflowDefinition Definition => workflow.CurrentDefinition;
+
+    public Listings.ListingPanel Listings { get; private set; } = null!;
 
     public async Task OnGetAsync()
     {
@@ -41,5 +44,6 @@ public sealed class LeadershipModel(DashboardQueries queries, DistrictRepository
             rates[d.Id].ToDictionary(r => r.Rate.Clock, r => r.Rate))).ToList();
         CityRates = await queries.RatesAsync(city, queries.WindowStart(now, Days), now);
         TrendJson = await IndexModel.TrendJsonAsync(queries, workflow, city, now, Days);
+        Listings = await Features.Listings.ListingPanel.LoadAsync(listingCases, listingWorkflow, employers, queries, null, now);
     }
 }

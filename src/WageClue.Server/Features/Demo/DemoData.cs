@@ -15,7 +15,8 @@ public sealed class DemoDataOptions
 /// Demo users of every role and a handful of clues in various states, made through the same intake and action code
 /// as the API. Runs only on a database without users, so a restart keeps whatever the demo user changed.
 /// </summary>
-public sealed class DemoData(UserRepository users, Passwords passwords, ClueWorkflow workflow, ClueRepository clues, TimeProvider time, ILogger<DemoData> logger)
+public sealed class DemoData(UserRepository users, Passwords passwords, ClueWorkflow workflow, ClueRepository clues, TimeProvider time,
+    IServiceProvider services, Employers.CreditRecordService credit, ILogger<DemoData> logger)
 {
     public const string Password = "WageClue-demo-2026";
 
@@ -84,7 +85,7 @@ public sealed class DemoData(UserRepository users, Passwords passwords, ClueWork
         await Fire(waiting, "connect", zhang, new { whom = "项目经理 钱某", how = "phone" });
         await Fire(waiting, "suspend", zhang, new { reason = "awaiting-material", note = "请反映人补充提供考勤记录和工资约定" });
         // Resolved: the money was recovered.
-        var resolved = await Register(zhang, "inspection", "370303", "马丽", "18653337788", "张店某商贸有限公司", "services", 4, 22000m,
+        ClueRow resolved = await Register(zhang, "inspection", "370303", "马丽", "18653337788", "张店某商贸有限公司", "services", 4, 22000m,
             "排查发现某商贸公司拖欠4名员工工资。", now.AddDays(-6));
         await Fire(resolved, "accept", zhang, new { assigneeId = zhang.Id });
         await Fire(resolved, "connect", zhang, new { whom = "公司财务负责人", how = "visit" });
@@ -103,7 +104,93 @@ public sealed class DemoData(UserRepository users, Passwords passwords, ClueWork
         // Another district's clue: invisible to 张店 users.
         await Register(ids["zhaolei"], "walk-in", "370302", "林涛", "13853336644", "淄川某陶瓷有限公司", "manufacturing", 9, 98000m,
             "9名工人反映陶瓷厂拖欠工资。", now.AddHours(-1));
-        logger.LogInformation("Demo data loaded: {Users} users and 9 clues. Password for every demo user: {Password}", People.Length, Password);
+        // 不良行为记录: the resolved clue's finding, proposed by the caseworker and waiting for the supervisor.
+        await credit.RecordAsync((await clues.FindAsync(resolved.Id))!, zhang, "拖欠4名员工工资2.2万元，经责令限期支付后支付", null, null);
+        await SeedListingsAsync(ids, now, handling);
+        logger.LogInformation("Demo data loaded: {Users} users, 12 clues and 3 listing cases. Password for every demo user: {Password}", People.Length, Password);
+    }
+
+    /// <summary>
+    /// Three listing cases at different steps, and the clues they came from. Their steps lie weeks apart, so they are
+    /// taken on a clock of their own: the workflow is the real one, only its time is set back to each step's day.
+    /// </summary>
+    private async Task SeedListingsAsync(Dictionary<string, CurrentUser> ids, DateTimeOffset now, ClueRow machine)
+    {
+        var (zhang, wang, zhao, sun) = (ids["zhangmin"], ids["wangfang"], ids["zhaolei"], ids["sunli"]);
+        var clock = new DemoClock(now);
+        var pastClues = ActivatorUtilities.CreateInstance<ClueWorkflow>(services, (TimeProvider)clock);
+        var listings = ActivatorUtilities.CreateInstance<Listings.ListingWorkflow>(services, (TimeProvider)clock);
+        var repository = services.GetRequiredService<Listings.ListingRepository>();
+        string Day(int daysAgo) => workflow.CurrentEngine.ToLocal(now.AddDays(-daysAgo)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        async Task<ClueRow> Past(int daysAgo, CurrentUser by, string channel, string district, string name, string phone, string employer, int workers,
+            decimal amount, string description, string caseNumber)
+        {
+            clock.Now = now.AddDays(-daysAgo);
+            var intake = new ValidIntake(channel, district, name, phone, null, employer, null, "construction", workers, amount, description, clock.Now);
+            var clue = (await clues.FindAsync((await pastClues.RegisterAsync(intake, by, null, [])).ClueId))!;
+            foreach (var (hours, action, fields) in new (int, string, object)[]
+            {
+                (1, "accept", new { assigneeId = by.Id }),
+                (20, "connect", new { whom = "用人单位负责人", how = "meeting" }),
+                (26, "feedback", new { message = "已约谈用人单位，将依法责令限期支付。", method = "phone" }),
+                (30, "file-case", new { caseNumber }),
+            })
+            {
+                clock.Now = now.AddDays(-daysAgo).AddHours(hours);
+                var json = JsonSerializer.SerializeToElement(fields, JsonSerializerOptions.Web);
+                var outcome = await pastClues.FireAsync((await clues.FindAsync(clue.Id))!, action, by, json.EnumerateObject().ToDictionary(p => p.Name, p => p.Value));
+                if (outcome is not ActionOutcome.Done) throw new InvalidOperationException($"Demo action {action} failed: {outcome}");
+            }
+            return clue;
+        }
+        async Task<long> Start(int daysAgo, CurrentUser by, ClueRow clue, int deadlineDaysAgo, decimal? amount, bool group = false)
+        {
+            clock.Now = now.AddDays(-daysAgo);
+            var started = await listings.StartAsync(new Listings.StartListingRequest(clue.Id, null, null,
+                $"淄{(clue.DistrictId == "370303" ? "张" : "川")}人社监令〔2026〕{clue.Id + 20}号", Day(deadlineDaysAgo), amount, null, group), by);
+            return started is Listings.ListingStart.Created c ? c.Id : throw new InvalidOperationException($"Demo listing failed: {started}");
+        }
+        async Task Act(int daysAgo, long id, string action, CurrentUser by, object fields)
+        {
+            clock.Now = now.AddDays(-daysAgo);
+            var (listing, clocks) = (await repository.FindWithClocksAsync(id))!.Value;
+            var json = JsonSerializer.SerializeToElement(fields, JsonSerializerOptions.Web);
+            var outcome = await listings.FireAsync(listing, action, by, json.EnumerateObject().ToDictionary(p => p.Name, p => p.Value), clocks);
+            if (outcome is not Listings.ListingOutcome.Done) throw new InvalidOperationException($"Demo listing action {action} failed: {outcome}");
+        }
+
+        // Listed three weeks ago: on the public announcement.
+        var builder = await Past(62, zhang, "letters-visits", "370303", "崔永刚", "13853339900", "淄博某建设工程有限公司", 38, 426000m,
+            "38名农民工反映某安置房项目总包单位拖欠工资，多次讨要未果。", "淄张人社监立〔2026〕96号");
+        var listed = await Start(35, wang, builder, 40, 426000m);
+        await Act(34, listed, "issue-notice", zhang, new { noticeNumber = "淄张人社失告〔2026〕5号", note = "直接送达，法定代表人签收" });
+        await Act(21, listed, "decide", wang, new
+        {
+            decisionNumber = "淄张人社失决〔2026〕3号", reason = "拖欠38名农民工工资42.6万元，经责令限期支付逾期仍未支付",
+            basis = "《拖欠农民工工资失信联合惩戒对象名单管理暂行办法》第五条第一项", sanctions = "限制政府资金支持、政府采购、招投标、生产许可、融资贷款等（第十条）",
+            removalConditions = "改正违法行为且自改正之日起被列入名单满6个月，书面作出信用承诺的，可申请提前移出（第十二条）",
+            remedies = "对决定不服的，可于60日内申请行政复议或6个月内提起行政诉讼", legalRepresentative = "王建国", responsiblePersons = "李明（项目负责人）",
+        });
+
+        // The machinery works in mediation (above): the order's deadline passed ten days ago, the notice was served two days ago.
+        var noticed = await Start(6, wang, machine, 10, 412000m);
+        await Act(2, noticed, "issue-notice", zhang, new { noticeNumber = "淄张人社失告〔2026〕8号" });
+
+        // 淄川: a group incident with a smaller amount; the employer objected yesterday, the reply is due within 5 working days.
+        var refractory = await Past(20, zhao, "inspection", "370302", "董海", "13705330909", "淄博某耐火材料有限公司", 16, 9600m,
+            "16名工人因欠薪聚集在厂门口，经现场处置后登记。", "淄川人社监立〔2026〕33号");
+        var objected = await Start(12, sun, refractory, 15, null, group: true);
+        await Act(9, objected, "issue-notice", zhao, new { noticeNumber = "淄川人社失告〔2026〕2号" });
+        await Act(1, objected, "receive-objection", zhao, new { objection = "单位称已于本月支付10名工人工资，其余6人因劳动关系存在争议" });
+    }
+
+    /// <summary>The demo listings' own clock, set to each step's time.</summary>
+    private sealed class DemoClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     private async Task<ClueRow> Register(CurrentUser by, string channel, string district, string name, string phone, string employer,

@@ -33,8 +33,21 @@ public sealed class EmployerSummary
 }
 
 /// <summary>One of the employer's clues as its page lists them (no complainant data).</summary>
-public sealed record EmployerClue(long Id, string TrackingCode, string DistrictName, DateTimeOffset ReceivedAt, string State, string DefinitionId,
-    int DefinitionVersion, int WorkerCount, decimal AmountOwed, decimal? AmountRecovered, int? WorkersPaid, string? OutcomeType);
+public sealed class EmployerClue
+{
+    public long Id { get; init; }
+    public string TrackingCode { get; init; } = "";
+    public string DistrictName { get; init; } = "";
+    public DateTimeOffset ReceivedAt { get; init; }
+    public string State { get; init; } = "";
+    public string DefinitionId { get; init; } = "";
+    public int DefinitionVersion { get; init; }
+    public int WorkerCount { get; init; }
+    public decimal AmountOwed { get; init; }
+    public decimal? AmountRecovered { get; init; }
+    public int? WorkersPaid { get; init; }
+    public string? OutcomeType { get; init; }
+}
 
 public sealed record TopEmployer(long Id, string Name, string? CreditCode, long Clues, decimal Owed);
 

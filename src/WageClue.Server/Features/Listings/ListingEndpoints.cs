@@ -49,48 +49,19 @@ public static class ListingEndpoints
             .WithSummary("The public announcement of employers listed now (no login), paged: page, pageSize.");
     }
 
-    private static async Task<IResult> StartAsync(HttpContext http, CurrentUser me, ListingWorkflow workflow, ListingRepository listings,
-        ClueRepository clues, EmployerRepository employers, DistrictRepository districts, TimeProvider time)
+    private static async Task<IResult> StartAsync(HttpContext http, CurrentUser me, ListingWorkflow workflow, ListingRepository listings, TimeProvider time)
     {
         var (request, _, error) = await JsonBody.ReadAsync<StartListingRequest>(http);
         if (error != null) return error;
-        var r = request!;
-        var errors = new Dictionary<string, string[]>();
-        ClueRow? clue = null;
-        if (r.ClueId is { } clueId && (clue = await ClueEndpoints.FindReadableAsync(clueId, me, clues)) == null) errors["clueId"] = ["没有这条线索"];
-        var employerId = r.EmployerId ?? clue?.EmployerId;
-        var employer = employerId is { } eid ? await employers.FindAsync(eid) : null;
-        if (employer == null && !errors.ContainsKey("clueId")) errors["employerId"] = [employerId == null ? "请指定线索或用人单位" : "没有这个用人单位"];
-        if (clue != null && r.EmployerId != null && r.EmployerId != clue.EmployerId) errors["employerId"] = ["与线索的用人单位不一致"];
-        var districtId = r.DistrictId ?? clue?.DistrictId ?? employer?.DistrictId;
-        if (r.DistrictId != null && (await districts.ListAsync()).All(d => d.Id != r.DistrictId)) errors["districtId"] = ["没有这个区县"];
-
-        var orderNumber = r.OrderNumber?.Trim();
-        if (string.IsNullOrEmpty(orderNumber)) errors["orderNumber"] = ["请填写责令限期支付文书文号"];
-        else if (orderNumber.Length > 60) errors["orderNumber"] = ["文号不能超过 60 个字"];
-        var today = DateOnly.FromDateTime(workflow.CurrentEngine.ToLocal(time.GetUtcNow()).DateTime);
-        var deadline = default(DateOnly);
-        if (r.OrderDeadline == null) errors["orderDeadline"] = ["请填写责令限期支付的期限"];
-        else if (!DateOnly.TryParseExact(r.OrderDeadline, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out deadline))
-            errors["orderDeadline"] = ["期限须为日期（如 2026-09-25）"];
-        else if (deadline >= today) errors["orderDeadline"] = ["责令限期支付的期限尚未届满，不能启动列入程序（第五条）"];
-        else if (deadline < today.AddYears(-2)) errors["orderDeadline"] = ["期限不能早于两年前"];
-        var amount = r.Amount ?? clue?.AmountOwed;
-        if (amount == null) errors["amount"] = ["请填写拖欠金额"];
-        else if (amount < 0 || decimal.Round(amount.Value, 2) != amount || amount > 999_999_999_999.99m) errors["amount"] = ["金额须为非负数，最多两位小数"];
-        var workers = r.WorkerCount ?? clue?.WorkerCount;
-        if (workers == null) errors["workerCount"] = ["请填写涉及人数"];
-        else if (workers is < 0 or > 100_000) errors["workerCount"] = ["涉及人数超出范围"];
-        var group = r.GroupIncident ?? false;
-        if (amount is { } a && !errors.ContainsKey("amount") && a < workflow.Options.AmountThreshold && !group)
-            errors["amount"] = [$"拖欠金额未达到列入标准（{workflow.Options.AmountThreshold.ToString("N0", CultureInfo.InvariantCulture)} 元）且未引发群体性事件，不符合列入条件（第五条）"];
-        if (errors.Count > 0) return Problems.Invalid(errors);
-        if (!AccessPolicy.CanStartListing(me, districtId!)) return Problems.Forbidden("只有本区县的负责人可以启动失信联合惩戒名单程序");
-
-        var (id, created) = await workflow.StartAsync(new NewListing(employer!.Id, clue?.Id, districtId!, orderNumber!, deadline, amount!.Value, workers!.Value, group), me);
-        if (!created) return Problems.Conflict($"该用人单位已有正在办理的名单案件（{(await listings.FindWithClocksAsync(id))?.Listing.CaseNumber}）");
-        var (listing, clocks) = (await listings.FindWithClocksAsync(id))!.Value;
-        return TypedResults.Created($"/api/listings/{id}", ToResponse(listing, clocks, me, workflow, time.GetUtcNow()));
+        return await workflow.StartAsync(request!, me) switch
+        {
+            ListingStart.Created created => TypedResults.Created($"/api/listings/{created.Id}",
+                (await listings.FindWithClocksAsync(created.Id)) is var (listing, clocks) ? ToResponse(listing, clocks, me, workflow, time.GetUtcNow()) : null),
+            ListingStart.Invalid invalid => Problems.Invalid(invalid.Errors),
+            ListingStart.Forbidden forbidden => Problems.Forbidden(forbidden.Message),
+            ListingStart.InProgress open => Problems.Conflict($"该用人单位已有正在办理的名单案件（{open.CaseNumber}）"),
+            var other => throw new InvalidOperationException($"Unhandled start {other}"),
+        };
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, CurrentUser me, ListingRepository listings, ListingWorkflow workflow, TimeProvider time)

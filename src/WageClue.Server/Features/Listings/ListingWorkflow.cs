@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,14 @@ public sealed class ListingOptions
     public decimal AmountThreshold { get; set; } = 30_000m;
 }
 
+public abstract record ListingStart
+{
+    public sealed record Created(long Id) : ListingStart;
+    public sealed record Invalid(Dictionary<string, string[]> Errors) : ListingStart;
+    public sealed record Forbidden(string Message) : ListingStart;
+    public sealed record InProgress(string CaseNumber) : ListingStart;
+}
+
 public abstract record ListingOutcome
 {
     public sealed record Done(ListingRow Listing, IReadOnlyList<ClockRow> Clocks) : ListingOutcome;
@@ -40,21 +49,63 @@ public abstract record ListingOutcome
 /// Also the subject the sweep fires periods on (the objection window closes, the term ends).
 /// </summary>
 public sealed class ListingWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows, CalendarStore calendars, ListingRepository listings,
-    UserRepository users, TimeProvider time, IOptions<ListingOptions> options, IOptions<ClueOptions> clueOptions) : IWorkflowSubject
+    UserRepository users, ClueRepository clues, Employers.EmployerRepository employers, Districts.DistrictRepository districts, TimeProvider time,
+    IOptions<ListingOptions> options, IOptions<ClueOptions> clueOptions) : IWorkflowSubject
 {
     public string Name => ListingSubject.Name;
 
     public WorkflowEngine CurrentEngine => workflows.Latest(options.Value.DefinitionId);
 
-    public WorkflowEngine EngineFor(ListingRow l) => workflows.Pinned(l.DefinitionId, l.DefinitionVersion);
+    public WorkflowEngine EngineFor(ListingRow l) => EngineFor(l.DefinitionId, l.DefinitionVersion);
+
+    public WorkflowEngine EngineFor(string definitionId, int version) => workflows.Pinned(definitionId, version);
 
     public ListingOptions Options => options.Value;
 
-    public async Task<(long Id, bool Created)> StartAsync(NewListing listing, CurrentUser by)
+    /// <summary>
+    /// 第五条's conditions, checked before a case starts: the 责令限期支付 deadline has passed, and the amount reaches the
+    /// threshold (ListingOptions.AmountThreshold) or a group incident happened. From a clue, its employer, district,
+    /// amount and workers are the defaults.
+    /// </summary>
+    public async Task<ListingStart> StartAsync(StartListingRequest r, CurrentUser by)
     {
+        var errors = new Dictionary<string, string[]>();
+        ClueRow? clue = null;
+        if (r.ClueId is { } clueId && (clue = await ClueEndpoints.FindReadableAsync(clueId, by, clues)) == null) errors["clueId"] = ["没有这条线索"];
+        var employerId = r.EmployerId ?? clue?.EmployerId;
+        var employer = employerId is { } eid ? await employers.FindAsync(eid) : null;
+        if (employer == null && !errors.ContainsKey("clueId")) errors["employerId"] = [employerId == null ? "请指定线索或用人单位" : "没有这个用人单位"];
+        if (clue != null && r.EmployerId != null && r.EmployerId != clue.EmployerId) errors["employerId"] = ["与线索的用人单位不一致"];
+        var districtId = r.DistrictId ?? clue?.DistrictId ?? employer?.DistrictId;
+        if (r.DistrictId != null && (await districts.ListAsync()).All(d => d.Id != r.DistrictId)) errors["districtId"] = ["没有这个区县"];
+
+        var orderNumber = r.OrderNumber?.Trim();
+        if (string.IsNullOrEmpty(orderNumber)) errors["orderNumber"] = ["请填写责令限期支付文书文号"];
+        else if (orderNumber.Length > 60) errors["orderNumber"] = ["文号不能超过 60 个字"];
+        var today = DateOnly.FromDateTime(CurrentEngine.ToLocal(time.GetUtcNow()).DateTime);
+        var deadline = default(DateOnly);
+        if (string.IsNullOrWhiteSpace(r.OrderDeadline)) errors["orderDeadline"] = ["请填写责令限期支付的期限"];
+        else if (!DateOnly.TryParseExact(r.OrderDeadline.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out deadline))
+            errors["orderDeadline"] = ["期限须为日期（如 2026-09-25）"];
+        else if (deadline >= today) errors["orderDeadline"] = ["责令限期支付的期限尚未届满，不能启动列入程序（第五条）"];
+        else if (deadline < today.AddYears(-2)) errors["orderDeadline"] = ["期限不能早于两年前"];
+        var amount = r.Amount ?? clue?.AmountOwed;
+        if (amount == null) errors["amount"] = ["请填写拖欠金额"];
+        else if (amount < 0 || decimal.Round(amount.Value, 2) != amount || amount > 999_999_999_999.99m) errors["amount"] = ["金额须为非负数，最多两位小数"];
+        var workers = r.WorkerCount ?? clue?.WorkerCount;
+        if (workers == null) errors["workerCount"] = ["请填写涉及人数"];
+        else if (workers is < 0 or > 100_000) errors["workerCount"] = ["涉及人数超出范围"];
+        var group = r.GroupIncident ?? false;
+        if (amount is { } a && !errors.ContainsKey("amount") && a < Options.AmountThreshold && !group)
+            errors["amount"] = [$"拖欠金额未达到列入标准（{Options.AmountThreshold.ToString("N0", CultureInfo.InvariantCulture)} 元）且未引发群体性事件，不符合列入条件（第五条）"];
+        if (errors.Count > 0) return new ListingStart.Invalid(errors);
+        if (!AccessPolicy.CanStartListing(by, districtId!)) return new ListingStart.Forbidden("只有本区县的负责人可以启动失信联合惩戒名单程序");
+
         await using var conn = await db.OpenConnectionAsync();
         var calendar = await calendars.GetAsync(conn, null);
-        return await listings.InsertAsync(listing, CurrentEngine, calendar, by.Id, time.GetUtcNow());
+        var (id, created) = await listings.InsertAsync(new NewListing(employer!.Id, clue?.Id, districtId!, orderNumber!, deadline, amount!.Value, workers!.Value, group),
+            CurrentEngine, calendar, by.Id, time.GetUtcNow());
+        return created ? new ListingStart.Created(id) : new ListingStart.InProgress((await listings.FindWithClocksAsync(id))?.Listing.CaseNumber ?? "");
     }
 
     public IReadOnlyList<string> AllowedActions(ListingRow l, IEnumerable<ClockRow> clocks, CurrentUser caller) =>

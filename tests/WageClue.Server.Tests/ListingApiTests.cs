@@ -205,4 +205,15 @@ public class ListingApiTests : ApiTest
         Assert.That(listingMail.Select(m => m.Level()), Does.Contain("超时"));
         Assert.That(listingMail.First(m => m.Level() == "超时").Subject, Does.Contain("撤下公示"));
     }
+
+    [Test]
+    public void Every_attribute_a_listing_definition_updates_has_its_column()
+    {
+        var registry = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Workflows.Definitions.WorkflowRegistry>(TestHost.App.Services);
+        var attributes = registry.All.Where(d => d.Id == "employer-listing")
+            .SelectMany(d => d.Actions.SelectMany(a => a.FieldList.Select(f => f.Updates).Concat(a.Sets?.Keys ?? [])))
+            .OfType<string>().Where(a => a != "assignee").Distinct().ToList();
+        Assert.That(attributes, Is.Not.Empty);
+        Assert.That(attributes, Is.SubsetOf(Features.Listings.ListingRepository.Columns.Keys));
+    }
 }

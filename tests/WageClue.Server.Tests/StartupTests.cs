@@ -58,13 +58,18 @@ public class StartupTests
         Assert.That(roles, Is.EquivalentTo(Roles.All));
         Assert.That(states, Is.SupersetOf(new[] { "received", "accepted", "connected", "handling", "resolved", "rejected" }));
         var clues = await CountAsync("clues");
+        var listings = (await conn.QueryAsync<string>("SELECT state FROM wageclue.workflow_instances WHERE subject = 'listing'")).ToList();
+        Assert.That(listings, Is.EquivalentTo(new[] { "listed", "noticed", "objection" }), "listing cases at three steps");
+        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM wageclue.credit_records"), Is.EqualTo(1));
 
         await using (var restarted = new WageClueApp(_connectionString, settings))
         {
             _ = restarted.Server;
             var api = await Api.LoginAsync(restarted.CreateClient(), "zhangmin", "WageClue-demo-2026");
             var page = await api.GetObjectAsync("/api/clues");
-            Assert.That(page["total"]!.GetValue<long>(), Is.EqualTo(clues - 1), "张店 sees all but the 淄川 clue");
+            var zhangdian = await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM wageclue.workflow_instances WHERE subject = 'clue' AND district_id = '370303'");
+            Assert.That(zhangdian, Is.LessThan(clues));
+            Assert.That(page["total"]!.GetValue<long>(), Is.EqualTo(zhangdian), "张店 sees its own clues, not 淄川's");
         }
         Assert.That(await CountAsync("clues"), Is.EqualTo(clues), "a restart loads nothing twice");
     }

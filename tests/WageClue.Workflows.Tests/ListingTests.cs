@@ -78,7 +78,8 @@ public class ListingTests
         Assert.That(closed.Clocks, Is.EqualTo(new ClockEffect[] { new MeetClock("objection", 1, false, false) }));
         var decided = Allow(during, "decide", Supervisor, Decision, Local("2026-10-13T09:00:00"));
         Assert.That(decided.ToState, Is.EqualTo("listed"));
-        Assert.That(decided.Clocks.OfType<MeetClock>().Select(m => m.Clock), Is.EqualTo(new[] { "decision" }));
+        Assert.That(decided.Clocks.OfType<MeetClock>().Select(m => m.Clock), Is.EquivalentTo(new[] { "decision", "objection" }),
+            "a decision also ends a window the sweep has not closed yet");
         Assert.That(decided.Updates["legalRepresentative"], Is.EqualTo("王建国"));
     }
 
@@ -215,7 +216,7 @@ public class ListingTests
     public void The_diagram_names_states_without_hyphens_so_Mermaid_can_read_it()
     {
         var diagram = Engine.ToMermaid();
-        Assert.That(diagram, Does.Contain("listed --> removal_review : 受理提前移出申请").And.Not.Contain("removal-review"));
-        Assert.That(diagram, Does.Contain("not_listed : 不予列入"));
+        Assert.That(diagram, Does.Contain("listed --> removalreview : 受理提前移出申请").And.Not.Contain("removal-review"));
+        Assert.That(diagram, Does.Contain("notlisted : 不予列入").And.Not.Contain(": not-listed"), "no English id is shown");
     }
 }

@@ -124,19 +124,19 @@ public sealed class WorkflowEngine(WorkflowDefinition definition)
         // Stateless writes "trigger [guard]"; a reader wants only the action's name, which the guard label carries.
         foreach (var action in Definition.Actions)
             graph = graph.Replace($" : {action.Id} [{action.Name}]", $" : {action.Name}", StringComparison.Ordinal);
+        // Stateless names a state with a hyphen without it ("removal-review" → "removalreview") and describes it by
+        // its id; the description a reader sees is the state's Chinese name instead.
+        foreach (var s in Definition.States.Where(s => MermaidId(s.Id) != s.Id))
+            graph = graph.Replace($"\t{MermaidId(s.Id)} : {s.Id}\n", "", StringComparison.Ordinal);
         var names = new StringBuilder();
         foreach (var s in Definition.States)
-            names.Append("\t").Append(s.Id).Append(" : ").Append(s.Name).Append('\n');
+            names.Append("\t").Append(MermaidId(s.Id)).Append(" : ").Append(s.Name).Append('\n');
         var firstLineEnd = graph.IndexOf('\n');
-        graph = firstLineEnd < 0 ? graph + "\n" + names : graph[..(firstLineEnd + 1)] + names + graph[(firstLineEnd + 1)..];
-        // Mermaid reads "removal-review" as two tokens: a state's id in the diagram has no hyphen.
-        foreach (var s in Definition.States.Where(s => s.Id.Contains('-')).OrderByDescending(s => s.Id.Length))
-            graph = graph.Replace(s.Id, MermaidId(s.Id), StringComparison.Ordinal);
-        return graph;
+        return firstLineEnd < 0 ? graph + "\n" + names : graph[..(firstLineEnd + 1)] + names + graph[(firstLineEnd + 1)..];
     }
 
-    /// <summary>A state's id as the diagram names it (to mark the current state).</summary>
-    public static string MermaidId(string state) => state.Replace('-', '_');
+    /// <summary>A state's id as the diagram names it (Stateless drops what Mermaid cannot read in an id, such as a hyphen).</summary>
+    public static string MermaidId(string state) => new(state.Where(c => char.IsLetterOrDigit(c) || c == '_').ToArray());
 
     /// <summary>The states a "back" transition out of <paramref name="state"/> may return to: those an action leads from into it.</summary>
     public IReadOnlyList<string> BackTargets(string state) =>

@@ -38,6 +38,18 @@ public class ListingApiTests : ApiTest
         return (sup, started.Id(), clueId);
     }
 
+    /// <summary>The case of <see cref="StartedAsync"/> noticed on 09-28, its window closed by the sweep, listed on 10-13.</summary>
+    private static async Task<(Api Sup, Api Cw, long Id)> ListedAsync()
+    {
+        var (sup, id, _) = await StartedAsync();
+        var cw = await TestHost.As("cw.zd");
+        await DoAsync(cw, id, "issue-notice", new { noticeNumber = "告1" });
+        Time.SetUtcNow(Local("2026-10-13T09:30:00"));
+        await Jobs.SweepAsync();
+        await DoAsync(sup, id, "decide", Decision);
+        return (sup, cw, id);
+    }
+
     [Test]
     public async Task The_whole_listing_runs_on_the_calendar_from_notice_to_publication()
     {
@@ -145,12 +157,7 @@ public class ListingApiTests : ApiTest
     [Test]
     public async Task Early_removal_waits_six_months_from_correction_and_is_barred_by_a_new_arrears_case()
     {
-        var (sup, id, _) = await StartedAsync();
-        var cw = await TestHost.As("cw.zd");
-        await DoAsync(cw, id, "issue-notice", new { noticeNumber = "告1" });
-        Time.SetUtcNow(Local("2026-10-13T09:30:00"));
-        await Jobs.SweepAsync();
-        await DoAsync(sup, id, "decide", Decision);
+        var (sup, cw, id) = await ListedAsync();
 
         Time.SetUtcNow(Local("2027-03-25T10:00:00"));
         var applied = await DoAsync(cw, id, "apply-removal", new { correctedOn = "2026-10-20", pledge = "信用承诺书 2027-03" });
@@ -184,12 +191,7 @@ public class ListingApiTests : ApiTest
     [Test]
     public async Task After_three_years_the_sweep_expires_the_listing_and_the_take_down_is_escalated_like_any_deadline()
     {
-        var (sup, id, _) = await StartedAsync();
-        var cw = await TestHost.As("cw.zd");
-        await DoAsync(cw, id, "issue-notice", new { noticeNumber = "告1" });
-        Time.SetUtcNow(Local("2026-10-13T09:30:00"));
-        await Jobs.SweepAsync();
-        await DoAsync(sup, id, "decide", Decision);
+        var (sup, cw, id) = await ListedAsync();
 
         Time.SetUtcNow(Local("2029-10-14T00:00:30"));
         Assert.That((await Jobs.SweepAsync()).PeriodsEnded, Is.EqualTo(1));

@@ -151,26 +151,16 @@ public static partial class ClueEndpoints
         if (found == null) return NotFound(me);
         var (clue, clocks) = found.Value;
 
-        var fields = doc!.RootElement.EnumerateObject().Where(p => p.Name != "expectedVersion").ToDictionary(p => p.Name, p => p.Value);
-        if (doc.RootElement.TryGetProperty("expectedVersion", out var ev))
-        {
-            if (ev.ValueKind != JsonValueKind.Number || !ev.TryGetInt32(out var expected)) return Problems.Invalid("expectedVersion", "须为整数");
-            if (expected != clue.Version) return Problems.Conflict($"线索已被他人更新（当前版本 {clue.Version}），请刷新后重试");
-        }
+        var (fields, invalid) = ActionHttp.Fields(doc!, clue.Version, "线索");
+        if (invalid != null) return invalid;
 
-        return await workflow.FireAsync(clue, action, me, fields, clocks) switch
+        return await workflow.FireAsync(clue, action, me, fields!, clocks) switch
         {
             ActionOutcome.Done done => TypedResults.Ok(responses.ToResponse(done.Clue, done.Clocks, me)),
             ActionOutcome.NotPermitted no => Problems.Forbidden(no.Message),
             ActionOutcome.BadReferences bad => Problems.Invalid(bad.Errors),
             ActionOutcome.VersionMovedOn => Problems.Conflict("线索已被他人同时更新，请刷新后重试"),
-            ActionOutcome.Refusal { Reason: var refused } => refused.Kind switch
-            {
-                RefusalKind.UnknownAction => Problems.NotFound(refused.Message),
-                RefusalKind.RoleForbidden => Problems.Forbidden(refused.Message),
-                RefusalKind.NotAllowedInState => Problems.Conflict(refused.Message),
-                _ => Problems.Invalid(new Dictionary<string, string[]>(refused.FieldErrors!), refused.Message),
-            },
+            ActionOutcome.Refusal { Reason: var refused } => ActionHttp.Problem(refused),
             var other => throw new InvalidOperationException($"Unhandled outcome {other}"),
         };
     }
@@ -188,6 +178,15 @@ public static partial class ClueEndpoints
 
     internal static IResult NotFound(CurrentUser me) =>
         me.Role == Roles.Admin ? Problems.Forbidden("系统管理员不查看线索") : Problems.NotFound("没有这条线索");
+
+    /// <summary>An optional id in the query (employerId=…): a positive integer or a field error.</summary>
+    internal static long? ParseId(string? value, string field, Dictionary<string, string[]> errors)
+    {
+        if (value == null) return null;
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0) return id;
+        errors[field] = ["须为正整数"];
+        return null;
+    }
 
     internal static int ParsePositive(string? value, string field, int fallback, int max, Dictionary<string, string[]> errors)
     {

@@ -107,7 +107,7 @@ public sealed class DemoData(UserRepository users, Passwords passwords, ClueWork
         // 不良行为记录: the resolved clue's finding, proposed by the caseworker and waiting for the supervisor.
         await credit.RecordAsync((await clues.FindAsync(resolved.Id))!, zhang, "拖欠4名员工工资2.2万元，经责令限期支付后支付", null, null);
         await SeedListingsAsync(ids, now, handling);
-        logger.LogInformation("Demo data loaded: {Users} users, 12 clues and 3 listing cases. Password for every demo user: {Password}", People.Length, Password);
+        logger.LogInformation("Demo data loaded: {Users} users, 11 clues and 3 listing cases. Password for every demo user: {Password}", People.Length, Password);
     }
 
     /// <summary>

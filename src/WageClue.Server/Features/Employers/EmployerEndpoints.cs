@@ -94,12 +94,7 @@ public static class EmployerEndpoints
         var status = q["status"].FirstOrDefault();
         if (status != null && status is not (CreditStatuses.Proposed or CreditStatuses.Confirmed or CreditStatuses.Withdrawn))
             errors["status"] = ["须为 proposed、confirmed 或 withdrawn"];
-        long? employerId = null;
-        if (q["employerId"].FirstOrDefault() is { } e)
-        {
-            if (long.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out var eid) && eid > 0) employerId = eid;
-            else errors["employerId"] = ["须为正整数"];
-        }
+        var employerId = ClueEndpoints.ParseId(q["employerId"].FirstOrDefault(), "employerId", errors);
         var page = ClueEndpoints.ParsePositive(q["page"].FirstOrDefault(), "page", 1, 100_000, errors);
         var pageSize = ClueEndpoints.ParsePositive(q["pageSize"].FirstOrDefault(), "pageSize", 25, ClueEndpoints.MaxPageSize, errors);
         if (errors.Count > 0) return Problems.Invalid(errors);

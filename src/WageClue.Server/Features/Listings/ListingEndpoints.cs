@@ -71,12 +71,7 @@ public static class ListingEndpoints
         var errors = new Dictionary<string, string[]>();
         var state = q["state"].FirstOrDefault();
         if (state != null && workflow.CurrentEngine.Definition.FindState(state) == null) errors["state"] = ["没有这个状态"];
-        long? employerId = null;
-        if (q["employerId"].FirstOrDefault() is { } e)
-        {
-            if (long.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out var eid) && eid > 0) employerId = eid;
-            else errors["employerId"] = ["须为正整数"];
-        }
+        var employerId = ClueEndpoints.ParseId(q["employerId"].FirstOrDefault(), "employerId", errors);
         var page = ClueEndpoints.ParsePositive(q["page"].FirstOrDefault(), "page", 1, 100_000, errors);
         var pageSize = ClueEndpoints.ParsePositive(q["pageSize"].FirstOrDefault(), "pageSize", 25, ClueEndpoints.MaxPageSize, errors);
         if (errors.Count > 0) return Problems.Invalid(errors);
@@ -111,25 +106,15 @@ public static class ListingEndpoints
         var found = await ReadableAsync(id, me, listings);
         if (found == null) return Problems.NotFound("没有这个名单案件");
         var (listing, clocks) = found.Value;
-        var fields = doc!.RootElement.EnumerateObject().Where(p => p.Name != "expectedVersion").ToDictionary(p => p.Name, p => p.Value);
-        if (doc.RootElement.TryGetProperty("expectedVersion", out var ev))
-        {
-            if (ev.ValueKind != JsonValueKind.Number || !ev.TryGetInt32(out var expected)) return Problems.Invalid("expectedVersion", "须为整数");
-            if (expected != listing.Version) return Problems.Conflict($"名单案件已被他人更新（当前版本 {listing.Version}），请刷新后重试");
-        }
-        return await workflow.FireAsync(listing, action, me, fields, clocks) switch
+        var (fields, invalid) = ActionHttp.Fields(doc!, listing.Version, "名单案件");
+        if (invalid != null) return invalid;
+        return await workflow.FireAsync(listing, action, me, fields!, clocks) switch
         {
             ListingOutcome.Done done => TypedResults.Ok(ToResponse(done.Listing, done.Clocks, me, workflow, time.GetUtcNow())),
             ListingOutcome.NotPermitted no => Problems.Forbidden(no.Message),
             ListingOutcome.BadReferences bad => Problems.Invalid(bad.Errors),
             ListingOutcome.VersionMovedOn => Problems.Conflict("名单案件已被他人同时更新，请刷新后重试"),
-            ListingOutcome.Refusal { Reason: var refused } => refused.Kind switch
-            {
-                RefusalKind.UnknownAction => Problems.NotFound(refused.Message),
-                RefusalKind.RoleForbidden => Problems.Forbidden(refused.Message),
-                RefusalKind.NotAllowedInState => Problems.Conflict(refused.Message),
-                _ => Problems.Invalid(new Dictionary<string, string[]>(refused.FieldErrors!), refused.Message),
-            },
+            ListingOutcome.Refusal { Reason: var refused } => ActionHttp.Problem(refused),
             var other => throw new InvalidOperationException($"Unhandled outcome {other}"),
         };
     }

@@ -76,7 +76,9 @@ public sealed class ListingWorkflow(NpgsqlDataSource db, WorkflowRegistry workfl
         var employer = employerId is { } eid ? await employers.FindAsync(eid) : null;
         if (employer == null && !errors.ContainsKey("clueId")) errors["employerId"] = [employerId == null ? "请指定线索或用人单位" : "没有这个用人单位"];
         if (clue != null && r.EmployerId != null && r.EmployerId != clue.EmployerId) errors["employerId"] = ["与线索的用人单位不一致"];
-        var districtId = r.DistrictId ?? clue?.DistrictId ?? employer?.DistrictId;
+        // From an employer: the district it was first seen in if the supervisor works there, else the supervisor's own.
+        var districtId = r.DistrictId ?? clue?.DistrictId
+            ?? (employer is { } known && by.IsIn(known.DistrictId) ? known.DistrictId : by.Districts.FirstOrDefault() ?? employer?.DistrictId);
         if (r.DistrictId != null && (await districts.ListAsync()).All(d => d.Id != r.DistrictId)) errors["districtId"] = ["没有这个区县"];
 
         var orderNumber = r.OrderNumber?.Trim();

@@ -203,6 +203,8 @@ public class ListingApiTests : ApiTest
         Time.SetUtcNow(DateTimeOffset.Parse(takeDown.Str("dueAt"), System.Globalization.CultureInfo.InvariantCulture).AddMinutes(1).ToUniversalTime());
         await Jobs.SweepAsync();
         await Jobs.DrainAsync();
+        var dashboard = await sup.Http.GetStringAsync("/dashboard");
+        Assert.That(dashboard, Does.Contain("超时未撤下 1 件"), "the supervisor dashboard counts the overdue take-down");
         var listingMail = TestSmtp.Messages.Where(m => (m.Subject ?? "").Contains("名单案件")).ToList();
         Assert.That(listingMail.Select(m => m.Level()), Does.Contain("超时"));
         Assert.That(listingMail.First(m => m.Level() == "超时").Subject, Does.Contain("撤下公示"));

@@ -19,7 +19,8 @@ public sealed record ListingPanel(
     IReadOnlyList<ListingDeadlineItem> Expiring,
     IReadOnlyList<(string Clock, string Name, RateRow? Rate)> Rates,
     IReadOnlyList<TopEmployer> ByClues,
-    IReadOnlyList<TopEmployer> ByAmount)
+    IReadOnlyList<TopEmployer> ByAmount,
+    int OverdueTakeDowns)
 {
     /// <summary>How far ahead the dashboard lists the cases' time limits and the terms that end.</summary>
     public static readonly TimeSpan DeadlinesAhead = TimeSpan.FromDays(14), TermsAhead = TimeSpan.FromDays(60);
@@ -40,13 +41,15 @@ public sealed record ListingPanel(
             var clock = new ClockRow { Clock = d.Clock, DueAt = d.DueAt, InstanceId = d.Id };
             return new ListingDeadlineItem(d, ClockView.For(e, [clock], now)[0], e.StateName(d.State));
         }
+        var deadlines = (await listings.DeadlinesAsync(districts, duties, now + DeadlinesAhead, Limit)).Select(Item).ToList();
         var rates = await queries.RatesAsync(new DashboardFilter(districts, null, null, null, false, null), queries.WindowStart(now, RateDays), now);
         return new ListingPanel(
             engine.Definition.States.Where(s => counts.ContainsKey(s.Id)).Select(s => (s.Id, s.Name, counts[s.Id])).ToList(),
-            (await listings.DeadlinesAsync(districts, duties, now + DeadlinesAhead, Limit)).Select(Item).ToList(),
+            deadlines,
             (await listings.DeadlinesAsync(districts, periods, now + TermsAhead, Limit)).Select(Item).ToList(),
             duties.Select(c => (c, engine.ClockName(c), rates.FirstOrDefault(r => r.Clock == c))).ToList(),
             await employers.TopAsync(districts, now.AddDays(-TopDays), byAmount: false, TopEmployers),
-            await employers.TopAsync(districts, now.AddDays(-TopDays), byAmount: true, TopEmployers));
+            await employers.TopAsync(districts, now.AddDays(-TopDays), byAmount: true, TopEmployers),
+            deadlines.Count(d => d.Row.Clock == "take-down" && d.Row.DueAt <= now));
     }
 }

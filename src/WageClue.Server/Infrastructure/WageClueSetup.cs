@@ -105,6 +105,7 @@ public static class WageClueSetup
         services.AddSingleton<ClockRecomputer>();
         services.AddSingleton<CalendarAdmin>();
         services.AddSingleton<ClueRepository>();
+        services.AddSingleton<Features.Tracking.ProgressLookup>();
         services.AddSingleton<ClueWorkflow>();
         services.AddSingleton<ClueResponses>();
         services.AddSingleton<ActionNotices>();
@@ -182,6 +183,7 @@ public static class WageClueSetup
             o.Conventions.AllowAnonymousToPage("/Accounts/Login");
             o.Conventions.AllowAnonymousToPage("/Errors/Status");
             o.Conventions.AllowAnonymousToPage("/Listings/Public"); // 公示: the public announcement of listed employers
+            o.Conventions.AllowAnonymousToPage("/Tracking/Track"); // 进度查询 for complainants
         });
         services.AddRateLimiter(o =>
         {

@@ -140,7 +140,7 @@ public class ListingPageTests : BrowserTest
         await Page.GetByLabel("欠薪金额（元）").FillAsync("9000");
         await Page.GetByLabel("反映内容").FillAsync("两名钢筋工反映11月工资未付。");
         await Page.GetByRole(AriaRole.Button, new() { Name = "登记", Exact = true }).ClickAsync();
-        await Expect(Page.GetByRole(AriaRole.Status)).ToHaveTextAsync("线索已登记");
+        await Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("线索已登记。请告知反映人：查询码 ZB");
 
         // The clue page shows the employer at a glance; its page lists all three clues and the record.
         var employerCard = Page.Locator("section[data-employer]");

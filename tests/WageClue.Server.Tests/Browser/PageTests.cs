@@ -32,7 +32,7 @@ public partial class PageTests : BrowserTest
         await Page.GetByLabel("反映内容").FillAsync("六名外卖骑手反映10月工资未付。");
         await Page.GetByRole(AriaRole.Button, new() { Name = "登记", Exact = true }).ClickAsync();
 
-        await Expect(Page.GetByRole(AriaRole.Status)).ToHaveTextAsync("线索已登记");
+        await Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("线索已登记。请告知反映人：查询码 ZB");
         await Expect(Clock("accept")).ToHaveTextAsync(new Regex("^剩余"));
         await Expect(Page.Locator("dd", new() { HasText = "刘*" })).ToBeVisibleAsync();
 

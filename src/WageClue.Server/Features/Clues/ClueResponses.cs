@@ -64,7 +64,8 @@ public sealed record ClueResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<ClockResponse> Clocks,
-    IReadOnlyList<ActionRef> AllowedActions);
+    IReadOnlyList<ActionRef> AllowedActions,
+    string TrackingNotice);
 
 public sealed record HistoryResponse(long Id, DateTimeOffset At, UserRef? Actor, string Kind, string? Action, string? ActionName,
     string? FromState, string? ToState, int Version, JsonElement Data);
@@ -72,7 +73,8 @@ public sealed record HistoryResponse(long Id, DateTimeOffset At, UserRef? Actor,
 public sealed record CluePage(IReadOnlyList<ClueResponse> Items, int Page, int PageSize, long Total);
 
 /// <summary>Turns rows into API responses: times in the definition's zone (+08:00), clock statuses as of now, personal data masked.</summary>
-public sealed class ClueResponses(ClueWorkflow workflow, TimeProvider time)
+/// <remarks>TrackingNotice is what to tell the complainant (the code and the /track page's address, Email:BaseUrl).</remarks>
+public sealed class ClueResponses(ClueWorkflow workflow, TimeProvider time, Microsoft.Extensions.Options.IOptions<Notifications.EmailOptions> email)
 {
     /// <summary>An instance's clocks as the API shows them (clues and listing cases alike), in the definition's order.</summary>
     public static List<ClockResponse> Clocks(WorkflowEngine engine, IEnumerable<ClockRow> rows, DateTimeOffset now)
@@ -109,7 +111,8 @@ public sealed class ClueResponses(ClueWorkflow workflow, TimeProvider time)
             c.AssigneeId is { } a ? new UserRef(a, c.AssigneeName ?? "") : null,
             c.Route, c.RejectionReason, c.MergedInto, c.OutcomeType, c.Outcome, c.AmountRecovered, c.WorkersPaid,
             c.CaseNumber, c.SuspendReason, c.TransferReceiver, c.TransferReceiverName, c.Satisfaction,
-            engine.ToLocal(c.CreatedAt), engine.ToLocal(c.UpdatedAt), clockResponses, allowed);
+            engine.ToLocal(c.CreatedAt), engine.ToLocal(c.UpdatedAt), clockResponses, allowed,
+            Tracking.ProgressLookup.HowToLookUp(c.TrackingCode, email.Value.BaseUrl));
     }
 
     public HistoryResponse ToResponse(ClueRow clue, HistoryRecord h) => History(EngineFor(clue), h);

@@ -15,8 +15,8 @@ namespace WageClue.Server.Features.Clues;
 /// form carries an idempotency key made when it was opened, so a double click or a resent form makes one clue.
 /// </summary>
 [Authorize(Roles = $"{Roles.Caseworker},{Roles.Supervisor}")]
-public sealed class NewModel(DistrictRepository districts, ClueWorkflow workflow, Employers.EmployerRepository employers, TimeProvider time,
-    IOptions<ClueOptions> options) : AppPage
+public sealed class NewModel(DistrictRepository districts, ClueWorkflow workflow, Employers.EmployerRepository employers, ClueRepository clues,
+    TimeProvider time, IOptions<ClueOptions> options, IOptions<Notifications.EmailOptions> email) : AppPage
 {
     [BindProperty] public string? Channel { get; set; }
     [BindProperty] public string? DistrictId { get; set; }
@@ -77,7 +77,8 @@ public sealed class NewModel(DistrictRepository districts, ClueWorkflow workflow
             Errors["form"] = ["此表单已提交过一条不同的线索，请重新打开登记页面"];
             return Page();
         }
-        Flash("线索已登记");
+        var code = result.Created?.Clue.TrackingCode ?? (await clues.FindAsync(result.ClueId))!.TrackingCode;
+        Flash($"线索已登记。请告知反映人：{Tracking.ProgressLookup.HowToLookUp(code, email.Value.BaseUrl)}。");
         return Redirect($"/clues/{result.ClueId}");
     }
 

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace WageClue.Server.Features.Tracking;
+
+/// <summary>
+/// 进度查询 for complainants, no login: the tracking code and the last four digits of their phone, posted (never in
+/// the address), rate limited like the API, showing only what ProgressLookup allows.
+/// </summary>
+[EnableRateLimiting(TrackingEndpoints.RateLimit)]
+public sealed class TrackModel(ProgressLookup lookup) : PageModel
+{
+    [BindProperty] public string? TrackingCode { get; set; }
+    [BindProperty] public string? PhoneLast4 { get; set; }
+
+    public Progress? Result { get; private set; }
+    public Dictionary<string, string[]> Errors { get; private set; } = new();
+    public string? Message { get; private set; }
+
+    public void OnGet() { }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        switch (await lookup.LookUpAsync(TrackingCode, PhoneLast4))
+        {
+            case ProgressLookup.Result.Found found: Result = found.Progress; break;
+            case ProgressLookup.Result.Invalid invalid: Errors = invalid.Errors; break;
+            default: Message = "没有找到对应的线索，请核对查询码和手机号后4位。"; break;
+        }
+        Response.Headers.CacheControl = "no-store";
+        return Page();
+    }
+
+    public string? ErrorFor(string field) => Errors.TryGetValue(field, out var m) ? string.Join("；", m) : null;
+}

@@ -73,6 +73,14 @@ public sealed class Api(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<JsonArray>())!;
     }
 
+    /// <summary>Insists on 200 with a JSON array.</summary>
+    public static async Task<JsonArray> ExpectAsync200ArrayAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        return JsonNode.Parse(body)!.AsArray();
+    }
+
     public static async Task<JsonObject> ExpectAsync(HttpResponseMessage response, HttpStatusCode status)
     {
         var body = await response.Content.ReadAsStringAsync();

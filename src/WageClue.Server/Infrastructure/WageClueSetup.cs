@@ -106,6 +106,7 @@ public static class WageClueSetup
         services.AddSingleton<CalendarAdmin>();
         services.AddSingleton<ClueRepository>();
         services.AddSingleton<Features.Tracking.ProgressLookup>();
+        services.AddSingleton<DuplicateFinder>();
         services.AddSingleton<ClueWorkflow>();
         services.AddSingleton<ClueResponses>();
         services.AddSingleton<ActionNotices>();

@@ -140,6 +140,13 @@ public class ListingPageTests : BrowserTest
         await Page.GetByLabel("欠薪金额（元）").FillAsync("9000");
         await Page.GetByLabel("反映内容").FillAsync("两名钢筋工反映11月工资未付。");
         await Page.GetByRole(AriaRole.Button, new() { Name = "登记", Exact = true }).ClickAsync();
+        // The same employer's recent clues are shown before saving; the caseworker registers anyway.
+        var duplicates = Page.Locator("#duplicates");
+        await Expect(duplicates).ToContainTextAsync("近 30 天内已有 2 条可能重复的线索");
+        await Expect(duplicates).ToContainTextAsync("同一用人单位");
+        await ScreenshotAsync("intake-duplicates");
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clues"), Is.EqualTo(2), "nothing saved yet");
+        await duplicates.GetByRole(AriaRole.Button, new() { Name = "核对无误，仍要登记" }).ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("线索已登记。请告知反映人：查询码 ZB");
 
         // The clue page shows the employer at a glance; its page lists all three clues and the record.

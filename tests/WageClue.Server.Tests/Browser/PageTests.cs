@@ -31,6 +31,9 @@ public partial class PageTests : BrowserTest
         await Page.GetByLabel("欠薪金额（元）").FillAsync("28600");
         await Page.GetByLabel("反映内容").FillAsync("六名外卖骑手反映10月工资未付。");
         await Page.GetByRole(AriaRole.Button, new() { Name = "登记", Exact = true }).ClickAsync();
+        // The same phone called the hotline yesterday: shown before saving, registered once confirmed.
+        await Expect(Page.Locator("#duplicates")).ToContainTextAsync("同一反映人电话");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "核对无误，仍要登记" }).ClickAsync();
 
         await Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("线索已登记。请告知反映人：查询码 ZB");
         await Expect(Clock("accept")).ToHaveTextAsync(new Regex("^剩余"));

@@ -25,6 +25,8 @@ public static partial class ClueEndpoints
             .Produces<ClueResponse>(StatusCodes.Status201Created).ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Register a clue. Send an Idempotency-Key header so that a retry returns the first clue instead of a second one.");
+        group.MapPost("/duplicates", DuplicatesAsync).Accepts<IntakeRequest>("application/json").Produces<List<LikelyDuplicate>>().ProducesValidationProblem()
+            .WithSummary("A dry run of an intake: the same body, validated the same way; answers the recent clues it may repeat (same phone or employer) and writes nothing.");
         group.MapGet("/", ListAsync).Produces<CluePage>().ProducesValidationProblem()
             .WithSummary("Clues the caller may read; filters: state, district, assignee (a user id, 'me' or 'none'), overdue=true, dueBefore, sort=received|due, page, pageSize.");
         group.MapGet("/{id:long}", GetAsync).Produces<ClueResponse>().ProducesProblem(StatusCodes.Status404NotFound)
@@ -40,7 +42,7 @@ public static partial class ClueEndpoints
     }
 
     private static async Task<IResult> RegisterAsync(HttpContext http, CurrentUser me, DistrictRepository districts, Employers.EmployerRepository employers,
-        ClueWorkflow workflow, ClueRepository clues, ClueResponses responses, TimeProvider time, IOptions<ClueOptions> options)
+        ClueWorkflow workflow, ClueRepository clues, ClueResponses responses, DuplicateFinder finder, TimeProvider time, IOptions<ClueOptions> options)
     {
         if (!AccessPolicy.MayRegisterAtAll(me))
             return Problems.Forbidden($"{Roles.ChineseName(me.Role)}不能登记线索");
@@ -66,7 +68,20 @@ public static partial class ClueEndpoints
         if (result.Outcome == IntakeOutcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
         // A new clue is answered from what was just written; a replay reads the first request's clue.
         var (clue, clocks) = result.Created ?? (await clues.FindWithClocksAsync(result.ClueId))!.Value;
-        return TypedResults.Created($"/api/clues/{clue.Id}", responses.ToResponse(clue, clocks, me));
+        var duplicates = await finder.FindAsync(intake, me, exceptId: clue.Id);
+        return TypedResults.Created($"/api/clues/{clue.Id}", responses.ToResponse(clue, clocks, me) with { LikelyDuplicates = duplicates });
+    }
+
+    private static async Task<IResult> DuplicatesAsync(HttpContext http, CurrentUser me, DistrictRepository districts, DuplicateFinder finder,
+        TimeProvider time, IOptions<ClueOptions> options)
+    {
+        if (!AccessPolicy.MayRegisterAtAll(me)) return Problems.Forbidden($"{Roles.ChineseName(me.Role)}不能登记线索");
+        var (request, _, error) = await JsonBody.ReadAsync<IntakeRequest>(http);
+        if (error != null) return error;
+        var known = (await districts.ListAsync()).Select(d => d.Id).ToHashSet();
+        var (intake, errors) = IntakeValidation.Validate(request!, known, time.GetUtcNow(), options.Value);
+        if (intake == null) return Problems.Invalid(errors);
+        return TypedResults.Ok(await finder.FindAsync(intake, me));
     }
 
     private static async Task<IResult> ListAsync(HttpContext http, CurrentUser me, ClueRepository clues, ClueResponses responses,

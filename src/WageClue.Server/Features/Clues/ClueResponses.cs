@@ -65,7 +65,8 @@ public sealed record ClueResponse(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<ClockResponse> Clocks,
     IReadOnlyList<ActionRef> AllowedActions,
-    string TrackingNotice);
+    string TrackingNotice,
+    IReadOnlyList<LikelyDuplicate>? LikelyDuplicates = null);
 
 public sealed record HistoryResponse(long Id, DateTimeOffset At, UserRef? Actor, string Kind, string? Action, string? ActionName,
     string? FromState, string? ToState, int Version, JsonElement Data);

@@ -57,6 +57,9 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
         if (engine.Definition.FindAction(action) is { } known && known.Roles.Contains(actor.Role) && !AccessPolicy.CanActIn(actor, clue.DistrictId))
             return new ActionOutcome.NotPermitted($"{Roles.ChineseName(actor.Role)}只能办理本人所属区县的线索");
         clocks ??= await clues.ClocksAsync([clue.Id]);
+        if (await ClueCodesToIdsAsync(engine.Definition.FindAction(action), fields, actor) is var (resolved, codeErrors) && codeErrors.Count > 0)
+            return new ActionOutcome.BadReferences(codeErrors);
+        fields = resolved;
         var now = time.GetUtcNow();
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
@@ -79,6 +82,27 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
         await tx.CommitAsync();
         if (allowed.Notify.Count > 0) notices.SendSoon();
         return new ActionOutcome.Done(updated, after);
+    }
+
+    /// <summary>
+    /// A clue field (合并到线索) may name the clue by the tracking code a caseworker sees, not only by its id: a code
+    /// the caller may read becomes the id the engine validates; an unknown one is a field error.
+    /// </summary>
+    private async Task<(IReadOnlyDictionary<string, JsonElement> Fields, Dictionary<string, string[]> Errors)> ClueCodesToIdsAsync(
+        ActionDefinition? action, IReadOnlyDictionary<string, JsonElement> fields, CurrentUser actor)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var result = new Dictionary<string, JsonElement>(fields);
+        foreach (var field in action?.FieldList.Where(f => f.Type == FieldTypes.Clue) ?? [])
+        {
+            if (!fields.TryGetValue(field.Name, out var value) || value.ValueKind != JsonValueKind.String) continue;
+            var code = value.GetString()!.Trim().ToUpperInvariant();
+            if (code.Length == 0) continue;
+            var target = await clues.FindByTrackingCodeAsync(code);
+            if (target == null || !AccessPolicy.CanRead(actor, target.DistrictId, target.CreatedBy)) errors[field.Name] = [$"没有线索编号为 {code} 的线索"];
+            else result[field.Name] = JsonSerializer.SerializeToElement(target.Id);
+        }
+        return (result, errors);
     }
 
     public WorkflowEngine EngineFor(ClueRow c) => EngineFor(c.DefinitionId, c.DefinitionVersion);

@@ -11,6 +11,9 @@ public sealed class ClueOptions
     /// <summary>How far back a late-entered clue's receipt time may lie (a forwarded letter, a platform transfer).</summary>
     public TimeSpan MaxBackdating { get; set; } = TimeSpan.FromDays(90);
 
+    /// <summary>How far back an intake looks for likely duplicates (the same phone or employer).</summary>
+    public TimeSpan DuplicateWindow { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>A receipt time up to this far ahead of the server's clock is taken as "now" (another system's clock drift); further ahead is refused.</summary>
     public TimeSpan FutureTolerance { get; set; } = TimeSpan.FromMinutes(2);
 }

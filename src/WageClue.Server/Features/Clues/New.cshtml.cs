@@ -16,7 +16,7 @@ namespace WageClue.Server.Features.Clues;
 /// </summary>
 [Authorize(Roles = $"{Roles.Caseworker},{Roles.Supervisor}")]
 public sealed class NewModel(DistrictRepository districts, ClueWorkflow workflow, Employers.EmployerRepository employers, ClueRepository clues,
-    TimeProvider time, IOptions<ClueOptions> options, IOptions<Notifications.EmailOptions> email) : AppPage
+    DuplicateFinder duplicates, TimeProvider time, IOptions<ClueOptions> options, IOptions<Notifications.EmailOptions> email) : AppPage
 {
     [BindProperty] public string? Channel { get; set; }
     [BindProperty] public string? DistrictId { get; set; }
@@ -34,6 +34,11 @@ public sealed class NewModel(DistrictRepository districts, ClueWorkflow workflow
     [BindProperty] public string? FormKey { get; set; }
     /// <summary>The existing employer the caseworker confirmed (the match shown under the employer's name), or empty.</summary>
     [BindProperty] public string? EmployerId { get; set; }
+    /// <summary>The caseworker saw the likely duplicates and registers anyway.</summary>
+    [BindProperty] public bool NotADuplicate { get; set; }
+
+    /// <summary>Recent clues this intake may repeat, shown before saving; empty when none or once confirmed.</summary>
+    public IReadOnlyList<LikelyDuplicate> Duplicates { get; private set; } = [];
 
     public Dictionary<string, string[]> Errors { get; private set; } = new();
     public IReadOnlyList<DistrictResponse> MyDistricts { get; private set; } = [];
@@ -68,6 +73,7 @@ public sealed class NewModel(DistrictRepository districts, ClueWorkflow workflow
         if (intake != null)
             foreach (var (field, messages) in await employers.CheckConfirmedAsync(intake.EmployerId, intake.EmployerCreditCode)) Errors.TryAdd(field, messages);
         if (intake == null || Errors.Count > 0 || string.IsNullOrEmpty(FormKey)) return Page();
+        if (!NotADuplicate && (Duplicates = await duplicates.FindAsync(intake, Me)).Count > 0) return Page();
 
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join("\u001f", Channel, DistrictId, ComplainantName, ComplainantPhone,
             ComplainantIdNumber, EmployerName, EmployerCreditCode, Industry, WorkerCount, AmountOwed, Description, ReceivedAt, EmployerId)));
@@ -81,6 +87,8 @@ public sealed class NewModel(DistrictRepository districts, ClueWorkflow workflow
         Flash($"线索已登记。请告知反映人：{Tracking.ProgressLookup.HowToLookUp(code, email.Value.BaseUrl)}。");
         return Redirect($"/clues/{result.ClueId}");
     }
+
+    public double DuplicateDays => options.Value.DuplicateWindow.TotalDays;
 
     public string? ErrorFor(string field) => Errors.TryGetValue(field, out var m) ? string.Join("；", m) : null;
 

@@ -1,0 +1,58 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using WageClue.Server.Features.Access;
+using WageClue.Server.Features.Accounts;
+
+namespace WageClue.Server.Features.Clues;
+
+/// <summary>A recent clue an intake may repeat, with why it looks like one (同一反映人电话, 同一用人单位).</summary>
+public sealed record LikelyDuplicate(long Id, string TrackingCode, DateTimeOffset ReceivedAt, string State, string StateName, string District,
+    string EmployerName, bool SamePhone, bool SameEmployer)
+{
+    public string Why => (SamePhone, SameEmployer) switch
+    {
+        (true, true) => "同一反映人电话、同一用人单位",
+        (true, false) => "同一反映人电话",
+        _ => "同一用人单位",
+    };
+}
+
+/// <summary>
+/// The clues an intake may repeat: received within <see cref="ClueOptions.DuplicateWindow"/> (30 days by default)
+/// with the same complainant phone, or about the same employer (its credit code, its name, or a name containing the
+/// other, as the employer matches read it); of those, the ones the caller may read, newest first. Merged clues are
+/// left out: they already point to another.
+/// </summary>
+public sealed class DuplicateFinder(NpgsqlDataSource db, Employers.EmployerRepository employers, ClueWorkflow workflow, TimeProvider time,
+    IOptions<ClueOptions> options)
+{
+    public const int Limit = 10;
+
+    public async Task<IReadOnlyList<LikelyDuplicate>> FindAsync(ValidIntake intake, CurrentUser caller, long? exceptId = null)
+    {
+        var employerIds = intake.EmployerId is { } confirmed ? [confirmed]
+            : (await employers.MatchesAsync(intake.EmployerCreditCode, intake.EmployerName)).Select(e => e.Id).ToArray();
+        var scope = AccessPolicy.Scope(caller);
+        await using var conn = await db.OpenConnectionAsync();
+        var rows = await conn.QueryAsync<(long Id, string TrackingCode, DateTime ReceivedAt, string State, string DefinitionId, int DefinitionVersion,
+            string District, string EmployerName, bool SamePhone, bool SameEmployer)>("""
+            SELECT c.id, c.tracking_code, c.received_at, i.state, i.definition_id, i.definition_version, d.name, c.employer_name,
+                   c.complainant_phone = @phone, c.employer_id = ANY(@employerIds)
+            FROM wageclue.clues c
+            JOIN wageclue.workflow_instances i ON i.id = c.id
+            JOIN wageclue.districts d ON d.id = i.district_id
+            WHERE c.received_at >= @since AND (c.complainant_phone = @phone OR c.employer_id = ANY(@employerIds))
+              AND i.state <> 'merged' AND c.id <> coalesce(@exceptId, 0)
+              AND (@districts::text[] IS NULL OR i.district_id = ANY(@districts)) AND (@createdBy::bigint IS NULL OR i.created_by = @createdBy)
+            ORDER BY c.received_at DESC, c.id DESC
+            LIMIT @Limit
+            """, new
+        {
+            phone = intake.ComplainantPhone, employerIds, since = (time.GetUtcNow() - options.Value.DuplicateWindow).ToUniversalTime(),
+            exceptId, districts = scope.Districts?.ToArray(), createdBy = scope.CreatedBy, Limit,
+        });
+        return rows.Select(r => new LikelyDuplicate(r.Id, r.TrackingCode, workflow.CurrentEngine.ToLocal(new DateTimeOffset(DateTime.SpecifyKind(r.ReceivedAt, DateTimeKind.Utc))),
+            r.State, workflow.EngineFor(r.DefinitionId, r.DefinitionVersion).StateName(r.State), r.District, r.EmployerName, r.SamePhone, r.SameEmployer)).ToList();
+    }
+}

@@ -28,6 +28,9 @@ public class DuplicateTests : ApiTest
         var sameEmployer = await Api.ExpectAsync200ArrayAsync(await cw.PostAsync("/api/clues/duplicates",
             Other(c => c["employerName"] = "淄博某某配送服务有限公司").ToJsonString()));
         Assert.That(sameEmployer.Single()!.Str("why"), Is.EqualTo("同一用人单位"), "the employer's name finds it without the code");
+        var spaced = await Api.ExpectAsync200ArrayAsync(await cw.PostAsync("/api/clues/duplicates",
+            Other(c => c["employerName"] = "淄博 某某配送服务 有限公司").ToJsonString()));
+        Assert.That(spaced, Has.Count.EqualTo(1), "blanks do not make another employer");
         Assert.That(await Api.ExpectAsync200ArrayAsync(await cw.PostAsync("/api/clues/duplicates", Other().ToJsonString())), Is.Empty);
         Assert.That(await TestHost.TableCountsAsync(), Is.EqualTo(before), "a dry run writes nothing");
         var invalid = await Api.ExpectAsync(await cw.PostAsync("/api/clues/duplicates", Other(c => c["complainantPhone"] = "12").ToJsonString()), HttpStatusCode.BadRequest);

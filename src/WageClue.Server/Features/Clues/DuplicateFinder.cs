@@ -20,9 +20,10 @@ public sealed record LikelyDuplicate(long Id, string TrackingCode, DateTimeOffse
 
 /// <summary>
 /// The clues an intake may repeat: received within <see cref="ClueOptions.DuplicateWindow"/> (30 days by default)
-/// with the same complainant phone, or about the same employer (its credit code, its name, or a name containing the
-/// other, as the employer matches read it); of those, the ones the caller may read, newest first. Merged clues are
-/// left out: they already point to another.
+/// with the same complainant phone, or about the same employer (the one confirmed, or the same credit code, or the
+/// same name once blanks and brackets are normalised: indexed lookups, cheap enough for every intake; names that
+/// merely contain each other are what the intake form's employer warning shows as the caseworker types); of those,
+/// the ones the caller may read, newest first. Merged clues are left out: they already point to another.
 /// </summary>
 public sealed class DuplicateFinder(NpgsqlDataSource db, Employers.EmployerRepository employers, ClueWorkflow workflow, TimeProvider time,
     IOptions<ClueOptions> options)
@@ -31,8 +32,7 @@ public sealed class DuplicateFinder(NpgsqlDataSource db, Employers.EmployerRepos
 
     public async Task<IReadOnlyList<LikelyDuplicate>> FindAsync(ValidIntake intake, CurrentUser caller, long? exceptId = null)
     {
-        var employerIds = intake.EmployerId is { } confirmed ? [confirmed]
-            : (await employers.MatchesAsync(intake.EmployerCreditCode, intake.EmployerName)).Select(e => e.Id).ToArray();
+        var employerIds = intake.EmployerId is { } confirmed ? [confirmed] : await employers.SameEmployerAsync(intake.EmployerCreditCode, intake.EmployerName);
         var scope = AccessPolicy.Scope(caller);
         await using var conn = await db.OpenConnectionAsync();
         var rows = await conn.QueryAsync<(long Id, string TrackingCode, DateTime ReceivedAt, string State, string DefinitionId, int DefinitionVersion,

@@ -105,6 +105,19 @@ public sealed class EmployerRepository(NpgsqlDataSource db, WorkflowRegistry wor
             """, new { creditCode, name })).AsList();
     }
 
+    /// <summary>
+    /// The employers an intake is about, by identity alone (both from indexes): the one with its credit code, and
+    /// those with its name once normalised (one without a code may be the same unit).
+    /// </summary>
+    public async Task<long[]> SameEmployerAsync(string? creditCode, string name)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<long>("""
+            SELECT id FROM wageclue.employers
+            WHERE (@creditCode::text IS NOT NULL AND credit_code = @creditCode) OR name_key = wageclue.employer_name_key(@name)
+            """, new { creditCode, name })).ToArray();
+    }
+
     public async Task<IReadOnlyDictionary<long, EmployerSummary>> SummariesAsync(IReadOnlyCollection<long> ids)
     {
         if (ids.Count == 0) return new Dictionary<long, EmployerSummary>();

@@ -47,6 +47,20 @@ public class DuplicateTests : ApiTest
     }
 
     [Test]
+    public async Task At_most_ten_likely_duplicates_are_named_newest_first()
+    {
+        var cw = await TestHost.As("cw.zd");
+        var codes = new List<string>();
+        for (var i = 0; i < 12; i++)
+        {
+            codes.Add((await cw.RegisterAsync()).Str("trackingCode"));
+            Time.Advance(TimeSpan.FromMinutes(1));
+        }
+        var list = await Api.ExpectAsync200ArrayAsync(await cw.PostAsync("/api/clues/duplicates", Api.NewClue().ToJsonString()));
+        Assert.That(list.Select(d => d!.Str("trackingCode")), Is.EqualTo(codes.AsEnumerable().Reverse().Take(10)));
+    }
+
+    [Test]
     public async Task A_clue_is_merged_into_another_by_its_tracking_code()
     {
         var cw = await TestHost.As("cw.zd");

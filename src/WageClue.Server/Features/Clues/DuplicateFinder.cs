@@ -25,34 +25,49 @@ public sealed record LikelyDuplicate(long Id, string TrackingCode, DateTimeOffse
 /// merely contain each other are what the intake form's employer warning shows as the caseworker types); of those,
 /// the ones the caller may read, newest first. Merged clues are left out: they already point to another.
 /// </summary>
-public sealed class DuplicateFinder(NpgsqlDataSource db, Employers.EmployerRepository employers, ClueWorkflow workflow, TimeProvider time,
+public sealed class DuplicateFinder(NpgsqlDataSource db, ClueWorkflow workflow, TimeProvider time,
     IOptions<ClueOptions> options)
 {
     public const int Limit = 10;
 
     public async Task<IReadOnlyList<LikelyDuplicate>> FindAsync(ValidIntake intake, CurrentUser caller, long? exceptId = null)
     {
-        var employerIds = intake.EmployerId is { } confirmed ? [confirmed] : await employers.SameEmployerAsync(intake.EmployerCreditCode, intake.EmployerName);
         var scope = AccessPolicy.Scope(caller);
         await using var conn = await db.OpenConnectionAsync();
+        // One round trip. Each half reads the newest matches from its own index (phone, employer), at most Limit
+        // rows, so a phone or an employer with thousands of clues costs no more than one with two.
         var rows = await conn.QueryAsync<(long Id, string TrackingCode, DateTime ReceivedAt, string State, string DefinitionId, int DefinitionVersion,
-            string District, string EmployerName, bool SamePhone, bool SameEmployer)>("""
+            string District, string EmployerName, bool SamePhone, bool SameEmployer)>($"""
+            WITH employer AS ({Employers.EmployerRepository.SameEmployer}), candidates AS (
+                SELECT c.id, c.received_at FROM wageclue.clues c JOIN wageclue.workflow_instances i ON i.id = c.id
+                WHERE c.complainant_phone = @phone AND c.received_at >= @since AND {Visible}
+                ORDER BY c.received_at DESC LIMIT @Limit
+            ), by_employer AS (
+                SELECT c.id, c.received_at FROM wageclue.clues c JOIN wageclue.workflow_instances i ON i.id = c.id
+                WHERE c.employer_id IN (SELECT id FROM employer) AND c.received_at >= @since AND {Visible}
+                ORDER BY c.received_at DESC LIMIT @Limit
+            ), hits AS (SELECT id FROM candidates UNION SELECT id FROM by_employer)
             SELECT c.id, c.tracking_code, c.received_at, i.state, i.definition_id, i.definition_version, d.name, c.employer_name,
-                   c.complainant_phone = @phone, c.employer_id = ANY(@employerIds)
-            FROM wageclue.clues c
+                   c.complainant_phone = @phone, c.employer_id IN (SELECT id FROM employer)
+            FROM hits h
+            JOIN wageclue.clues c ON c.id = h.id
             JOIN wageclue.workflow_instances i ON i.id = c.id
             JOIN wageclue.districts d ON d.id = i.district_id
-            WHERE c.received_at >= @since AND (c.complainant_phone = @phone OR c.employer_id = ANY(@employerIds))
-              AND i.state <> 'merged' AND c.id <> coalesce(@exceptId, 0)
-              AND (@districts::text[] IS NULL OR i.district_id = ANY(@districts)) AND (@createdBy::bigint IS NULL OR i.created_by = @createdBy)
             ORDER BY c.received_at DESC, c.id DESC
             LIMIT @Limit
             """, new
         {
-            phone = intake.ComplainantPhone, employerIds, since = (time.GetUtcNow() - options.Value.DuplicateWindow).ToUniversalTime(),
-            exceptId, districts = scope.Districts?.ToArray(), createdBy = scope.CreatedBy, Limit,
+            phone = intake.ComplainantPhone, employerId = intake.EmployerId, creditCode = intake.EmployerCreditCode, employerName = intake.EmployerName,
+            since = (time.GetUtcNow() - options.Value.DuplicateWindow).ToUniversalTime(), exceptId, districts = scope.Districts?.ToArray(),
+            createdBy = scope.CreatedBy, Limit,
         });
         return rows.Select(r => new LikelyDuplicate(r.Id, r.TrackingCode, workflow.CurrentEngine.ToLocal(new DateTimeOffset(DateTime.SpecifyKind(r.ReceivedAt, DateTimeKind.Utc))),
             r.State, workflow.EngineFor(r.DefinitionId, r.DefinitionVersion).StateName(r.State), r.District, r.EmployerName, r.SamePhone, r.SameEmployer)).ToList();
     }
+
+    /// <summary>What the caller may read, not merged (it points to another already), not the intake itself.</summary>
+    private const string Visible = """
+        i.state <> 'merged' AND c.id <> coalesce(@exceptId, 0)
+        AND (@districts::text[] IS NULL OR i.district_id = ANY(@districts)) AND (@createdBy::bigint IS NULL OR i.created_by = @createdBy)
+        """;
 }

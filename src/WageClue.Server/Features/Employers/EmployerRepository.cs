@@ -106,17 +106,15 @@ public sealed class EmployerRepository(NpgsqlDataSource db, WorkflowRegistry wor
     }
 
     /// <summary>
-    /// The employers an intake is about, by identity alone (both from indexes): the one with its credit code, and
-    /// those with its name once normalised (one without a code may be the same unit).
+    /// The employers an intake is about, by identity alone, each from an index: the one confirmed (@employerId), or
+    /// the one with its credit code (@creditCode) and those with its name once normalised (@employerName; one without
+    /// a code may be the same unit). A query of its own for DuplicateFinder to read in the same round trip.
     /// </summary>
-    public async Task<long[]> SameEmployerAsync(string? creditCode, string name)
-    {
-        await using var conn = await db.OpenConnectionAsync();
-        return (await conn.QueryAsync<long>("""
-            SELECT id FROM wageclue.employers
-            WHERE (@creditCode::text IS NOT NULL AND credit_code = @creditCode) OR name_key = wageclue.employer_name_key(@name)
-            """, new { creditCode, name })).ToArray();
-    }
+    public const string SameEmployer = """
+        SELECT id FROM wageclue.employers
+        WHERE id = @employerId
+           OR (@employerId::bigint IS NULL AND (credit_code = @creditCode OR name_key = wageclue.employer_name_key(@employerName)))
+        """;
 
     public async Task<IReadOnlyDictionary<long, EmployerSummary>> SummariesAsync(IReadOnlyCollection<long> ids)
     {

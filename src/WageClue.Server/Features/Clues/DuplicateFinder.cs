@@ -34,36 +34,43 @@ public sealed class DuplicateFinder(NpgsqlDataSource db, ClueWorkflow workflow, 
     {
         var scope = AccessPolicy.Scope(caller);
         await using var conn = await db.OpenConnectionAsync();
-        // One round trip. Each half reads the newest matches from its own index (phone, employer), at most Limit
-        // rows, so a phone or an employer with thousands of clues costs no more than one with two.
+        var employerIds = (await conn.QueryAsync<long>(Employers.EmployerRepository.SameEmployer,
+            new { employerId = intake.EmployerId, creditCode = intake.EmployerCreditCode, employerName = intake.EmployerName })).ToList();
+        var args = new DynamicParameters(new
+        {
+            phone = intake.ComplainantPhone, since = (time.GetUtcNow() - options.Value.DuplicateWindow).ToUniversalTime(), exceptId,
+            districts = scope.Districts?.ToArray(), createdBy = scope.CreatedBy, Limit, employerIds = employerIds.ToArray(),
+        });
+        // Each part names its phone or employer as a value, so the planner reads that index newest first and stops
+        // after Limit rows: an employer (or a phone) with thousands of clues costs what one with two does.
+        var parts = new List<string> { Newest("c.complainant_phone = @phone") };
+        for (var e = 0; e < employerIds.Count; e++)
+        {
+            args.Add($"e{e}", employerIds[e]);
+            parts.Add(Newest($"c.employer_id = @e{e}"));
+        }
         var rows = await conn.QueryAsync<(long Id, string TrackingCode, DateTime ReceivedAt, string State, string DefinitionId, int DefinitionVersion,
             string District, string EmployerName, bool SamePhone, bool SameEmployer)>($"""
-            WITH employer AS ({Employers.EmployerRepository.SameEmployer}), candidates AS (
-                SELECT c.id, c.received_at FROM wageclue.clues c JOIN wageclue.workflow_instances i ON i.id = c.id
-                WHERE c.complainant_phone = @phone AND c.received_at >= @since AND {Visible}
-                ORDER BY c.received_at DESC LIMIT @Limit
-            ), by_employer AS (
-                SELECT c.id, c.received_at FROM wageclue.clues c JOIN wageclue.workflow_instances i ON i.id = c.id
-                WHERE c.employer_id IN (SELECT id FROM employer) AND c.received_at >= @since AND {Visible}
-                ORDER BY c.received_at DESC LIMIT @Limit
-            ), hits AS (SELECT id FROM candidates UNION SELECT id FROM by_employer)
+            WITH hits AS ({string.Join(" UNION ", parts)})
             SELECT c.id, c.tracking_code, c.received_at, i.state, i.definition_id, i.definition_version, d.name, c.employer_name,
-                   c.complainant_phone = @phone, c.employer_id IN (SELECT id FROM employer)
+                   c.complainant_phone = @phone, c.employer_id = ANY(@employerIds)
             FROM hits h
             JOIN wageclue.clues c ON c.id = h.id
             JOIN wageclue.workflow_instances i ON i.id = c.id
             JOIN wageclue.districts d ON d.id = i.district_id
             ORDER BY c.received_at DESC, c.id DESC
             LIMIT @Limit
-            """, new
-        {
-            phone = intake.ComplainantPhone, employerId = intake.EmployerId, creditCode = intake.EmployerCreditCode, employerName = intake.EmployerName,
-            since = (time.GetUtcNow() - options.Value.DuplicateWindow).ToUniversalTime(), exceptId, districts = scope.Districts?.ToArray(),
-            createdBy = scope.CreatedBy, Limit,
-        });
+            """, args);
         return rows.Select(r => new LikelyDuplicate(r.Id, r.TrackingCode, workflow.CurrentEngine.ToLocal(new DateTimeOffset(DateTime.SpecifyKind(r.ReceivedAt, DateTimeKind.Utc))),
             r.State, workflow.EngineFor(r.DefinitionId, r.DefinitionVersion).StateName(r.State), r.District, r.EmployerName, r.SamePhone, r.SameEmployer)).ToList();
     }
+
+    /// <summary>The newest visible clues matching <paramref name="condition"/> within the window, at most Limit.</summary>
+    private static string Newest(string condition) => $"""
+        (SELECT c.id FROM wageclue.clues c JOIN wageclue.workflow_instances i ON i.id = c.id
+         WHERE {condition} AND c.received_at >= @since AND {Visible}
+         ORDER BY c.received_at DESC LIMIT @Limit)
+        """;
 
     /// <summary>What the caller may read, not merged (it points to another already), not the intake itself.</summary>
     private const string Visible = """

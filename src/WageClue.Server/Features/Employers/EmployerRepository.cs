@@ -108,7 +108,7 @@ public sealed class EmployerRepository(NpgsqlDataSource db, WorkflowRegistry wor
     /// <summary>
     /// The employers an intake is about, by identity alone, each from an index: the one confirmed (@employerId), or
     /// the one with its credit code (@creditCode) and those with its name once normalised (@employerName; one without
-    /// a code may be the same unit). A query of its own for DuplicateFinder to read in the same round trip.
+    /// a code may be the same unit). DuplicateFinder reads it first, so that each employer is then a known value.
     /// </summary>
     public const string SameEmployer = """
         SELECT id FROM wageclue.employers

@@ -65,8 +65,7 @@ public sealed record ClueResponse(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<ClockResponse> Clocks,
     IReadOnlyList<ActionRef> AllowedActions,
-    string TrackingNotice,
-    IReadOnlyList<LikelyDuplicate>? LikelyDuplicates = null);
+    string TrackingNotice);
 
 public sealed record HistoryResponse(long Id, DateTimeOffset At, UserRef? Actor, string Kind, string? Action, string? ActionName,
     string? FromState, string? ToState, int Version, JsonElement Data);

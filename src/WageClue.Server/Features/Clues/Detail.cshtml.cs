@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Accounts;

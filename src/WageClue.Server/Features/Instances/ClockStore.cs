@@ -183,13 +183,13 @@ public static class ClockStore
             FOR UPDATE OF k SKIP LOCKED
             """, (k, i) => { i.Clock = k; return i; }, new { now = now.ToUniversalTime(), limit }, tx, splitOn: "id")).AsList();
 
-    /// <summary>Running clocks due before <paramref name="before"/>, most urgent first (the morning digest).</summary>
-    public static async Task<IReadOnlyList<DueClock>> RunningDueBeforeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DateTimeOffset before) =>
+    /// <summary>Running clocks of one subject due before <paramref name="before"/>, most urgent first (the morning digest).</summary>
+    public static async Task<IReadOnlyList<DueClock>> RunningDueBeforeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DateTimeOffset before, string subject) =>
         (await conn.QueryAsync<ClockRow, DueClock, DueClock>($"""
             {SelectDue}
-            WHERE {Running} AND k.due_at < @before
+            WHERE {Running} AND k.subject = @subject AND k.due_at < @before
             ORDER BY k.due_at, k.instance_id
-            """, (k, i) => { i.Clock = k; return i; }, new { before = before.ToUniversalTime() }, tx, splitOn: "id")).AsList();
+            """, (k, i) => { i.Clock = k; return i; }, new { before = before.ToUniversalTime(), subject }, tx, splitOn: "id")).AsList();
 
     /// <summary>The sweep's bookkeeping after it handled a clock: the level reached, the next point, when it was first seen overdue.</summary>
     public static Task UpdateEscalationAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long clockId, int levelReached, DateTimeOffset? next, DateTimeOffset now) =>

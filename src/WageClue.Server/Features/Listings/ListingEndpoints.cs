@@ -3,7 +3,6 @@ using System.Text.Json;
 using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Accounts;
 using WageClue.Server.Features.Clues;
-using WageClue.Server.Features.Districts;
 using WageClue.Server.Features.Employers;
 using WageClue.Server.Features.Instances;
 using WageClue.Server.Infrastructure.Http;

@@ -53,9 +53,8 @@ public sealed class DailyDigest(NpgsqlDataSource db, ClueWorkflow workflow, Work
 
         var endOfDay = calculator.AtLocal(today.AddDays(1), TimeOnly.MinValue);
         var readers = Readers(await RecipientDirectory.LoadAsync(conn, tx), digest.Notify);
-        var open = (await ClockStore.RunningDueBeforeAsync(conn, tx, endOfDay))
-            // The digest is of clues; a listing case's deadlines reach supervisors by the ladder and the dashboard.
-            .Where(k => k.Subject == ClueSubject.Name)
+        // The digest is of clues; a listing case's deadlines reach supervisors by the ladder and the dashboard.
+        var open = (await ClockStore.RunningDueBeforeAsync(conn, tx, endOfDay, ClueSubject.Name))
             .DistinctBy(k => k.Clock.InstanceId) // an instance once, under its most urgent clock
             .ToList();
         var facts = await subjects.FactsAsync(conn, tx, open.Select(k => (k.Clock.InstanceId, k.Subject)));

@@ -64,6 +64,22 @@ public abstract class BrowserTest : ApiTest
         await Assertions.Expect(Page.GetByRole(AriaRole.Status)).ToHaveTextAsync($"已{actionName}");
     }
 
+    /// <summary>
+    /// At a phone's width nothing may run off the side (the page is as wide as the screen); at a laptop's width no
+    /// card's content overflows it. Wide tables scroll inside their own box instead.
+    /// </summary>
+    protected async Task AssertFitsAPhoneAsync(string screenshot)
+    {
+        await Page.SetViewportSizeAsync(390, 844);
+        await ScreenshotAsync(screenshot);
+        var width = await Page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        Assert.That(width, Is.LessThanOrEqualTo(390), $"{screenshot}: the page scrolls sideways at 390 px");
+        await Page.SetViewportSizeAsync(1366, 768);
+        var overflowing = await Page.EvaluateAsync<string[]>(
+            "[...document.querySelectorAll('.card')].filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.id || c.querySelector('h2')?.textContent || c.className)");
+        Assert.That(overflowing, Is.Empty, $"{screenshot}: cards whose content overflows at 1366 px");
+    }
+
     /// <summary>A full-page screenshot, saved with the test results (WAGECLUE_SCREENSHOTS) and attached to the test.</summary>
     protected async Task ScreenshotAsync(string name)
     {

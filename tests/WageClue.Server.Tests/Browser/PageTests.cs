@@ -54,7 +54,8 @@ public partial class PageTests : BrowserTest
         await Expect(Page.Locator("[data-clock]")).ToHaveTextAsync([new Regex("^已按时完成"), new Regex("^已按时完成"), new Regex("^已按时完成")]);
         await Expect(Page.Locator("ol.timeline > li > strong")).ToHaveTextAsync(["登记线索", "受理", "对接", "反馈"]);
         await Expect(Page.Locator("ol.timeline")).ToContainTextAsync("对接对象（单位及人员）：代理商 孙经理");
-        await Expect(Page.Locator(".diagram svg")).ToBeVisibleAsync(); // mermaid drew the diagram
+        await Page.Locator("#diagram summary").ClickAsync();
+        await Expect(Page.Locator(".diagram svg")).ToBeVisibleAsync(); // mermaid drew the diagram once opened
         await ScreenshotAsync("clue");
         Assert.That(ConsoleErrors, Is.Empty, "no script errors and no Content-Security-Policy violations");
 
@@ -77,9 +78,10 @@ public partial class PageTests : BrowserTest
         await Expect(row).ToContainTextAsync("未分派");
         await ScreenshotAsync("dashboard");
 
+        await row.Locator("summary", new() { HasText = "改派" }).ClickAsync();
         await row.GetByLabel("改派给").SelectOptionAsync(new SelectOptionValue { Label = "测试cw2.zd" });
         await row.GetByLabel("改派原因").FillAsync("原承办人休假");
-        await row.GetByRole(AriaRole.Button, new() { Name = "改派" }).ClickAsync();
+        await row.GetByRole(AriaRole.Button, new() { Name = "确认改派" }).ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync($"线索 {code} 已改派给 测试cw2.zd");
         await Expect(Page.Locator("#overdue tr", new() { HasText = code }).First).ToContainTextAsync("测试cw2.zd");
 
@@ -97,7 +99,7 @@ public partial class PageTests : BrowserTest
     {
         await EscalationTests.SeedDueClocksAsync(3000, Local("2026-11-24T17:30:00"));
         await LoginAsync("sup.zd");
-        await Expect(Page.Locator("#overdue h2")).ToContainTextAsync("已超时（3000 项）");
+        await Expect(Page.Locator("#overdue h2")).ToContainTextAsync("已超时（3000 条线索，3000 个时限节点）");
         await Expect(Page.Locator("#overdue tbody tr")).ToHaveCountAsync(25);
         await Expect(Page.Locator("#overdue .pager")).ToContainTextAsync("第 1 / 120 页");
         await Page.Locator("#overdue .pager").GetByRole(AriaRole.Link, new() { Name = "下一页" }).ClickAsync();

@@ -18,7 +18,7 @@ namespace WageClue.Server.Features.Clues;
 /// </summary>
 public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, UserRepository users, Districts.DistrictRepository districts,
     Employers.EmployerRepository employers, Employers.CreditRecordRepository creditRecords, Employers.CreditRecordService credit,
-    Listings.ListingWorkflow listings, TimeProvider time) : AppPage
+    Listings.ListingWorkflow listings, Calendar.CalendarStore calendars, Npgsql.NpgsqlDataSource db, TimeProvider time) : AppPage
 {
     public ClueRow Clue { get; private set; } = null!;
     public WorkflowEngine Engine { get; private set; } = null!;
@@ -156,7 +156,7 @@ public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, Use
         (Clue, _clocks) = found.Value;
         Engine = workflow.EngineFor(Clue);
         var now = time.GetUtcNow();
-        Clocks = ClockView.For(Engine, _clocks, now);
+        Clocks = ClockView.For(Engine, await calendars.GetAsync(db), _clocks, now);
         Actions = workflow.AllowedActions(Clue, _clocks, Me).Select(a => Engine.Definition.FindAction(a)!).ToList();
         Assignable = Actions.Any(a => a.FieldList.Any(f => f.Type == FieldTypes.User)) ? await users.AssignableAsync(Clue.DistrictId) : [];
         if (Actions.Any(a => a.FieldList.Any(f => f.Type == FieldTypes.District)))

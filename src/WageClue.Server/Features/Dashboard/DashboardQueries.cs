@@ -55,7 +55,9 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
     private readonly TimeZoneInfo _zone = TimeZones.Find(timeZone);
 
     /// <summary>Running clocks due after <paramref name="after"/> (if given) and at or before <paramref name="upTo"/>, earliest (most overdue) first.</summary>
-    public async Task<(IReadOnlyList<DeadlineRow> Rows, long Total)> DeadlinesAsync(DashboardFilter f, DateTimeOffset? after, DateTimeOffset upTo, int page, int pageSize)
+    /// <summary>One page of running clocks due in the window, soonest first; the total counts clocks (a clue with three
+    /// overdue clocks is three rows) and, separately, the clues they belong to, so the page can say both.</summary>
+    public async Task<(IReadOnlyList<DeadlineRow> Rows, long Total, long Clues)> DeadlinesAsync(DashboardFilter f, DateTimeOffset? after, DateTimeOffset upTo, int page, int pageSize)
     {
         var (where, args) = DeadlineWhere(f, after, upTo);
         args.Add("limit", pageSize);
@@ -78,8 +80,9 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
             LEFT JOIN wageclue.users u ON u.id = i.assignee_id
             ORDER BY p.due_at, p.instance_id, p.clock, p.round
             """, args)).AsList();
-        var total = await conn.ExecuteScalarAsync<long>($"SELECT count(*) FROM wageclue.workflow_clocks k {join} WHERE {string.Join(" AND ", where)}", args);
-        return (rows, total);
+        var (total, clues) = await conn.QuerySingleAsync<(long, long)>(
+            $"SELECT count(*), count(DISTINCT k.instance_id) FROM wageclue.workflow_clocks k {join} WHERE {string.Join(" AND ", where)}", args);
+        return (rows, total, clues);
     }
 
     /// <summary>Per district, how many clues have a running clock due in the window (each clue once).</summary>

@@ -62,6 +62,9 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
     public IReadOnlyList<UserRow> People { get; private set; } = [];
     public IReadOnlyList<DeadlineItem> Overdue { get; private set; } = [];
     public long OverdueTotal { get; private set; }
+    /// <summary>The clues the overdue clocks belong to: the unit 全市概览 counts in.</summary>
+    public long OverdueClues { get; private set; }
+    public long DueTodayClues { get; private set; }
     public IReadOnlyList<DeadlineItem> DueToday { get; private set; } = [];
     public long DueTodayTotal { get; private set; }
     public IReadOnlyList<StateCount> Counts { get; private set; } = [];
@@ -88,15 +91,15 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
         if (filter == null) return Forbid();
         var (now, endOfToday) = Today();
         Now = Display.Time(workflow.CurrentEngine.ToLocal(now));
-        (Overdue, OverdueTotal) = await DeadlinesAsync(filter, null, now, OverduePage = Math.Max(1, OverduePage), PageSize);
-        (DueToday, DueTodayTotal) = await DeadlinesAsync(filter, now, endOfToday, TodayPage = Math.Max(1, TodayPage), PageSize);
+        (Overdue, OverdueTotal, OverdueClues) = await DeadlinesAsync(filter, null, now, OverduePage = Math.Max(1, OverduePage), PageSize);
+        (DueToday, DueTodayTotal, DueTodayClues) = await DeadlinesAsync(filter, now, endOfToday, TodayPage = Math.Max(1, TodayPage), PageSize);
         (Counts, var asOf) = await queries.StateCountsAsync(filter);
         CountsAsOf = asOf is { } a ? Display.Time(workflow.CurrentEngine.ToLocal(a)) : null;
         foreach (var days in Windows) Rates[days] = await queries.RatesAsync(filter, queries.WindowStart(now, days), now);
         if (!Windows.Contains(Days)) Days = 30;
         TrendJson = await TrendJsonAsync(queries, workflow, filter, now, Days);
         await LoadLifecycleAsync(filter, now);
-        Listings = await Features.Listings.ListingPanel.LoadAsync(listingCases, listingWorkflow, employers, queries,
+        Listings = await Features.Listings.ListingPanel.LoadAsync(listingCases, listingWorkflow, employers, queries, await calendars.GetAsync(db),
             filter.District != null ? [filter.District] : filter.Districts, now);
         return Page();
     }
@@ -141,7 +144,7 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
             else
             {
                 var overdue = list != "today";
-                var (items, _) = await DeadlinesAsync(filter, overdue ? null : now, overdue ? now : endOfToday, 1, 100_000);
+                var (items, _, _) = await DeadlinesAsync(filter, overdue ? null : now, overdue ? now : endOfToday, 1, 100_000);
                 csv.WriteRecord(["线索编号", "用人单位", "区县", "状态", "来源", "时限节点", "办理时限", "超时/剩余", "承办人"]);
                 foreach (var i in items)
                     csv.WriteRecord([i.Row.TrackingCode, i.Row.EmployerName, i.Row.DistrictName, i.StateName, i.ChannelName, i.ClockName, i.Due, i.Status, i.Row.AssigneeName ?? "未分派"]);
@@ -208,18 +211,18 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
             string.IsNullOrEmpty(Channel) ? null : Channel);
     }
 
-    private async Task<(IReadOnlyList<DeadlineItem>, long)> DeadlinesAsync(DashboardFilter filter, DateTimeOffset? after, DateTimeOffset upTo, int page, int pageSize)
+    private async Task<(IReadOnlyList<DeadlineItem>, long, long)> DeadlinesAsync(DashboardFilter filter, DateTimeOffset? after, DateTimeOffset upTo, int page, int pageSize)
     {
-        var (rows, total) = await queries.DeadlinesAsync(filter, after, upTo, page, pageSize);
+        var (rows, total, clues) = await queries.DeadlinesAsync(filter, after, upTo, page, pageSize);
         var now = time.GetUtcNow();
+        var calendar = await calendars.GetAsync(db);
         return (rows.Select(r =>
         {
             var engine = workflow.EngineFor(r.DefinitionId, r.DefinitionVersion);
-            var overdue = r.DueAt <= now;
+            var (status, css) = ClockView.DueText(new ClockMath(engine.Definition, calendar), r.DueAt, now);
             return new DeadlineItem(r, engine.Definition.Clocks.Single(c => c.Id == r.Clock).Name, Display.Time(engine.ToLocal(r.DueAt)),
-                engine.StateName(r.State), Channels.Names.GetValueOrDefault(r.Channel, r.Channel),
-                overdue ? $"已超时 {Display.Span(now - r.DueAt)}" : $"剩余 {Display.Span(r.DueAt - now)}", overdue ? "overdue" : "soon");
-        }).ToList(), total);
+                engine.StateName(r.State), Channels.Names.GetValueOrDefault(r.Channel, r.Channel), status, css == "running" ? "soon" : css);
+        }).ToList(), total, clues);
     }
 
     /// <summary>The daily on-time rate of each clock, for the trend chart (read by wwwroot/js/charts.js).</summary>

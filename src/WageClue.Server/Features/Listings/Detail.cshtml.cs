@@ -14,7 +14,7 @@ namespace WageClue.Server.Features.Listings;
 /// </summary>
 [Authorize(Roles = $"{Roles.Caseworker},{Roles.Supervisor},{Roles.Leader}")]
 public sealed class DetailModel(ListingRepository listings, ListingWorkflow workflow, UserRepository users, Districts.DistrictRepository districts,
-    TimeProvider time) : AppPage
+    Calendar.CalendarStore calendars, Npgsql.NpgsqlDataSource db, TimeProvider time) : AppPage
 {
     public ListingRow Listing { get; private set; } = null!;
     public WorkflowEngine Engine { get; private set; } = null!;
@@ -78,7 +78,7 @@ public sealed class DetailModel(ListingRepository listings, ListingWorkflow work
         (Listing, _clocks) = found.Value;
         Engine = workflow.EngineFor(Listing);
         var now = time.GetUtcNow();
-        Clocks = ClockView.For(Engine, _clocks, now);
+        Clocks = ClockView.For(Engine, await calendars.GetAsync(db), _clocks, now);
         _actions = workflow.AllowedActions(Listing, _clocks, Me).Select(a => Engine.Definition.FindAction(a)!).ToList();
         _assignable = _actions.Any(a => a.FieldList.Any(f => f.Type == FieldTypes.User)) ? await users.AssignableAsync(Listing.DistrictId) : [];
         _extendable = WorkflowForms.ExtendableClocks(Engine, _clocks, now);

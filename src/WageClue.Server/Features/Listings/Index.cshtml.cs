@@ -8,7 +8,7 @@ namespace WageClue.Server.Features.Listings;
 
 /// <summary>The listing cases of the caller's districts (leaders: the city) by step, each with its most urgent time limit.</summary>
 [Authorize(Roles = $"{Roles.Caseworker},{Roles.Supervisor},{Roles.Leader}")]
-public sealed class IndexModel(ListingRepository listings, ListingWorkflow workflow, TimeProvider time) : AppPage
+public sealed class IndexModel(ListingRepository listings, ListingWorkflow workflow, Calendar.CalendarStore calendars, Npgsql.NpgsqlDataSource db, TimeProvider time) : AppPage
 {
     public const int PageSize = 25;
     public IReadOnlyList<(ListingRow Listing, ClockView? Next)> Items { get; private set; } = [];
@@ -24,7 +24,8 @@ public sealed class IndexModel(ListingRepository listings, ListingWorkflow workf
         var (items, total) = await listings.ListAsync(AccessPolicy.RecordsScope(Me), State, null, PageNumber, PageSize);
         var clocks = (await listings.ClocksAsync(items.Select(i => i.Id).ToList())).ToLookup(k => k.InstanceId);
         var now = time.GetUtcNow();
-        Items = items.Select(l => (l, ClockView.MostUrgent(workflow.EngineFor(l), clocks[l.Id], now))).ToList();
+        var calendar = await calendars.GetAsync(db);
+        Items = items.Select(l => (l, ClockView.MostUrgent(workflow.EngineFor(l), calendar, clocks[l.Id], now))).ToList();
         Total = total;
     }
 

@@ -29,7 +29,7 @@ public sealed record ListingPanel(
 
     /// <param name="districts">What the caller may read; null for the whole city.</param>
     public static async Task<ListingPanel> LoadAsync(ListingRepository listings, ListingWorkflow workflow, EmployerRepository employers,
-        DashboardQueries queries, IReadOnlyList<string>? districts, DateTimeOffset now)
+        DashboardQueries queries, WageClue.Workflows.Calendar.WorkingCalendar calendar, IReadOnlyList<string>? districts, DateTimeOffset now)
     {
         var engine = workflow.CurrentEngine;
         var duties = engine.Definition.Clocks.Where(c => !c.IsPeriod).Select(c => c.Id).ToList();
@@ -39,7 +39,7 @@ public sealed record ListingPanel(
         {
             var e = workflow.EngineFor(d.DefinitionId, d.DefinitionVersion);
             var clock = new ClockRow { Clock = d.Clock, DueAt = d.DueAt, InstanceId = d.Id };
-            return new ListingDeadlineItem(d, ClockView.For(e, [clock], now)[0], e.StateName(d.State));
+            return new ListingDeadlineItem(d, ClockView.For(e, calendar, [clock], now)[0], e.StateName(d.State));
         }
         var deadlines = (await listings.DeadlinesAsync(districts, duties, now + DeadlinesAhead, Limit)).Select(Item).ToList();
         var rates = await queries.RatesAsync(new DashboardFilter(districts, null, null, null, false, null), queries.WindowStart(now, RateDays), now);

@@ -1,5 +1,6 @@
 using WageClue.Server.Features.Instances;
 using WageClue.Server.Infrastructure;
+using WageClue.Workflows.Calendar;
 using WageClue.Workflows.Engine;
 using WageClue.Workflows.Sla;
 
@@ -8,24 +9,35 @@ namespace WageClue.Server.Features.Shared;
 /// <summary>
 /// A clock as a person reads it: the due time and, in words, how much time is left or how long it is overdue,
 /// whether it is paused (中止) or was extended (延期). The CSS class adds colour, never replaces the words.
+/// Time left and time overdue are working time on the calendar, as the deadlines themselves are counted.
 /// </summary>
 public sealed record ClockView(string Clock, string Name, string Due, string Status, string Css, bool Provisional, string? Note = null)
 {
     /// <summary>Every round of every clock, in the definition's order; a later round is named as such (督办回复（第2次）).</summary>
-    public static IReadOnlyList<ClockView> For(WorkflowEngine engine, IEnumerable<ClockRow> rows, DateTimeOffset now)
+    public static IReadOnlyList<ClockView> For(WorkflowEngine engine, WorkingCalendar calendar, IEnumerable<ClockRow> rows, DateTimeOffset now)
     {
         var order = engine.Definition.Clocks.Select(c => c.Id).ToList();
-        return rows.OrderBy(k => order.IndexOf(k.Clock)).ThenBy(k => k.Round).Select(k => Of(engine, k, now)).ToList();
+        var math = new ClockMath(engine.Definition, calendar);
+        return rows.OrderBy(k => order.IndexOf(k.Clock)).ThenBy(k => k.Round).Select(k => Of(engine, math, k, now)).ToList();
     }
 
     /// <summary>The clock that matters most now: the running one due first, or null when none runs.</summary>
-    public static ClockView? MostUrgent(WorkflowEngine engine, IEnumerable<ClockRow> rows, DateTimeOffset now)
+    public static ClockView? MostUrgent(WorkflowEngine engine, WorkingCalendar calendar, IEnumerable<ClockRow> rows, DateTimeOffset now)
     {
         var next = rows.Where(k => k.IsRunning).MinBy(k => k.DueAt);
-        return next == null ? null : Of(engine, next, now);
+        return next == null ? null : Of(engine, new ClockMath(engine.Definition, calendar), next, now);
     }
 
-    private static ClockView Of(WorkflowEngine engine, ClockRow k, DateTimeOffset now)
+    /// <summary>"已超时 2个工作日3小时" or "剩余 3小时20分钟", with the class that colours it: soon within 2 working hours.</summary>
+    public static (string Text, string Css) DueText(ClockMath math, DateTimeOffset due, DateTimeOffset now)
+    {
+        var calculator = math.Calculator;
+        if (due <= now) return ($"已超时 {Display.WorkingTime(calculator.WorkingTimeBetween(due, now), calculator.WorkingDayLength)}", "overdue");
+        var left = calculator.WorkingTimeBetween(now, due);
+        return ($"剩余 {Display.WorkingTime(left, calculator.WorkingDayLength)}", left < TimeSpan.FromHours(2) ? "soon" : "running");
+    }
+
+    private static ClockView Of(WorkflowEngine engine, ClockMath math, ClockRow k, DateTimeOffset now)
     {
         var name = engine.ClockName(k.Clock) + (k.Round > 1 ? $"（第{k.Round}次）" : "");
         var status = ClockStatus.Of(k.DueAt, k.MetAt, k.CancelledAt, now, k.PausedAt);
@@ -33,12 +45,10 @@ public sealed record ClockView(string Clock, string Name, string Due, string Sta
             return new ClockView(k.Clock, name, Display.Time(engine.ToLocal(k.DueAt)), PeriodText(engine, period, k, now), k.MetAt == null && k.CancelledAt == null ? "running" : "met", k.Provisional);
         var (text, css) = status switch
         {
-            ClockStatus.Overdue => ($"已超时 {Display.Span(now - k.DueAt)}", "overdue"),
+            ClockStatus.Overdue or ClockStatus.Running => DueText(math, k.DueAt, now),
             ClockStatus.Paused => k.PausedRemaining is { } left && left < TimeSpan.Zero
                 ? ($"已中止（中止时已超时 {Display.WorkingSpan(-left)}）", "paused")
                 : ($"已中止（剩余 {Display.WorkingSpan(k.PausedRemaining ?? TimeSpan.Zero)}，恢复后继续计算）", "paused"),
-            ClockStatus.Running when k.DueAt - now < TimeSpan.FromHours(2) => ($"剩余 {Display.Span(k.DueAt - now)}", "soon"),
-            ClockStatus.Running => ($"剩余 {Display.Span(k.DueAt - now)}", "running"),
             ClockStatus.Met when k.OriginalDueAt is { } o && k.MetAt > o => ($"延期内完成（{Display.Time(engine.ToLocal(k.MetAt!.Value))}）", "met"),
             ClockStatus.Met => ($"已按时完成（{Display.Time(engine.ToLocal(k.MetAt!.Value))}）", "met"),
             ClockStatus.MetLate => ($"超时完成（{Display.Time(engine.ToLocal(k.MetAt!.Value))}）", "late"),

@@ -12,7 +12,8 @@ public sealed record ClueListItem(long Id, string TrackingCode, string Employer,
 
 /// <summary>A caseworker's day: my open clues, most urgent deadline first, and the district's queue of clues nobody holds yet.</summary>
 [Authorize(Roles = $"{Roles.Caseworker},{Roles.Supervisor}")]
-public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, LifecycleQueries lifecycle, TimeProvider time) : AppPage
+public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, LifecycleQueries lifecycle, Calendar.CalendarStore calendars,
+    Npgsql.NpgsqlDataSource db, TimeProvider time) : AppPage
 {
     public const int PageSize = 20;
 
@@ -47,10 +48,11 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Life
     }
 
     private async Task<(IReadOnlyList<ClueListItem>, long)> LoadAsync(ClueFilter filter) =>
-        await List(clues, workflow, filter, time.GetUtcNow());
+        await List(clues, workflow, await calendars.GetAsync(db), filter, time.GetUtcNow());
 
     /// <summary>One page of clues as list rows, each with its most urgent running clock.</summary>
-    internal static async Task<(IReadOnlyList<ClueListItem>, long)> List(ClueRepository clues, ClueWorkflow workflow, ClueFilter filter, DateTimeOffset now)
+    internal static async Task<(IReadOnlyList<ClueListItem>, long)> List(ClueRepository clues, ClueWorkflow workflow, WageClue.Workflows.Calendar.WorkingCalendar calendar,
+        ClueFilter filter, DateTimeOffset now)
     {
         var (rows, total) = await clues.ListAsync(filter, now);
         var clocks = (await clues.ClocksAsync(rows.Select(r => r.Id).ToList())).ToLookup(k => k.InstanceId);
@@ -58,7 +60,7 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Life
         {
             var engine = workflow.EngineFor(r);
             return new ClueListItem(r.Id, r.TrackingCode, r.EmployerName, r.DistrictName, engine.StateName(r.State),
-                Infrastructure.Display.Time(engine.ToLocal(r.ReceivedAt)), ClockView.MostUrgent(engine, clocks[r.Id], now), r.AssigneeName);
+                Infrastructure.Display.Time(engine.ToLocal(r.ReceivedAt)), ClockView.MostUrgent(engine, calendar, clocks[r.Id], now), r.AssigneeName);
         }).ToList(), total);
     }
 }

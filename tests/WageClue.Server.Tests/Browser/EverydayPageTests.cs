@@ -1,0 +1,111 @@
+using Microsoft.Extensions.DependencyInjection;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace WageClue.Server.Tests.Browser;
+
+/// <summary>The everyday pages as each role finds them: layout at a phone's width, wording, and the rough edges issue 11 lists.</summary>
+public class EverydayPageTests : BrowserTest
+{
+    [TestCase("cw.zd", "/workbench", "/clues/new")]
+    [TestCase("sup.zd", "/workbench", "/dashboard", "/listings")]
+    [TestCase("leader", "/dashboard", "/leadership")]
+    [TestCase("admin", "/admin/users", "/admin/calendar")]
+    public async Task Every_page_of_a_role_fits_a_phone_and_a_laptop(string user, params string[] pages)
+    {
+        var cw = await TestHost.As("cw.zd");
+        long clueId = 0;
+        for (var i = 0; i < 4; i++) clueId = (await cw.RegisterAsync()).Id();
+        Site.Time.Advance(TimeSpan.FromDays(6)); // overdue and due-today lists with rows in them
+        await LoginAsync(user);
+        var all = pages.ToList();
+        if (user is "cw.zd" or "sup.zd" or "leader") all.Add($"/clues/{clueId}");
+        foreach (var path in all)
+        {
+            await Page.GotoAsync(path);
+            await AssertFitsAPhoneAsync($"layout-{user}-{path.Trim('/').Replace('/', '-')}");
+        }
+    }
+
+    [Test]
+    public async Task The_dashboard_counts_clues_and_time_limits_apart_in_working_time_and_a_refresh_keeps_what_is_typed()
+    {
+        var cw = await TestHost.As("cw.zd");
+        // Received on a Friday at 10:00; now the next Wednesday 09:05: 当日受理 and 次日对接 overdue, 3日反馈 due today.
+        var code = (await cw.RegisterAsync(Api.NewClue(c => c["receivedAt"] = "2026-11-20T10:00:00+08:00"))).Str("trackingCode");
+        await LoginAsync("sup.zd");
+        await Page.GotoAsync("/dashboard");
+        await Expect(Page.Locator("#overdue h2")).ToContainTextAsync("已超时（1 条线索，2 个时限节点）");
+        await Expect(Page.Locator("#today h2")).ToContainTextAsync("今日到期（1 条线索，1 个时限节点）");
+        var accept = Page.Locator("#overdue tbody tr", new() { HasText = "当日受理" });
+        // Mon and Tue are whole working days (7.5 h each); the weekend does not count.
+        await Expect(accept).ToContainTextAsync("已超时 2个工作日");
+        await Expect(Page.Locator("#overdue tbody tr", new() { HasText = "次日对接" })).ToContainTextAsync("已超时 1个工作日");
+        await Expect(Page.Locator("#today tbody tr")).ToContainTextAsync("剩余 6小时55分钟");
+        await Expect(Page.Locator("#overdue")).Not.ToContainTextAsync("天");
+
+        // 改派 asks for a person; the integration account is nobody's assignee.
+        await accept.Locator("summary", new() { HasText = "改派" }).ClickAsync();
+        var select = accept.GetByLabel("改派给");
+        await Expect(select).ToHaveValueAsync("");
+        await Expect(select.Locator("option").First).ToHaveTextAsync("请选择承办人");
+        await Expect(select).Not.ToContainTextAsync("hotline");
+        await accept.GetByLabel("改派原因").FillAsync("原承办人休假，改由");
+        Assert.That(await Page.EvaluateAsync<bool>("wageclueRefresh.tick()"), Is.False, "no reload while a form is being filled");
+        await Expect(accept.GetByLabel("改派原因")).ToHaveValueAsync("原承办人休假，改由");
+
+        await Page.ReloadAsync();
+        await Page.EvaluateAsync("window.marker = 1");
+        Assert.That(await Page.EvaluateAsync<bool>("wageclueRefresh.tick()"), Is.True, "an untouched dashboard reloads");
+        await Page.WaitForFunctionAsync("window.marker === undefined && document.readyState === 'complete'");
+        await Expect(Page.Locator("#overdue")).ToContainTextAsync(code);
+    }
+
+    [Test]
+    public async Task The_city_overview_counts_each_clue_once_and_resolved_clues_are_not_open()
+    {
+        var cw = await TestHost.As("cw.zd");
+        await cw.RegisterAsync(Api.NewClue(c => c["receivedAt"] = "2026-11-20T10:00:00+08:00"));
+        await EmployerApiTests.ResolvedAsync(cw);
+        await Site.Services.GetRequiredService<WageClue.Server.Features.Dashboard.StatsRefresh>().RunAsync();
+        await LoginAsync("leader");
+        await Page.GotoAsync("/leadership");
+        var zhangdian = Page.Locator("tr", new() { HasText = "张店区" });
+        var cells = zhangdian.Locator("td.num");
+        await Expect(cells.Nth(0)).ToHaveTextAsync("1", new() { Timeout = 5000 }); // 在办: the resolved clue is not open
+        await Expect(cells.Nth(1)).ToHaveTextAsync("1"); // 已超时: one clue, though two of its clocks are overdue
+        await Expect(Page.Locator("main")).ToContainTextAsync("一条线索只计一次");
+    }
+
+    [Test]
+    public async Task The_diagram_is_fetched_only_when_opened_and_static_files_are_compressed_and_cached()
+    {
+        var cw = await TestHost.As("cw.zd");
+        var id = (await cw.RegisterAsync()).Id();
+        var requested = new List<string>();
+        Page.Request += (_, r) => requested.Add(r.Url);
+        await LoginAsync("cw.zd");
+        await Page.GotoAsync($"/clues/{id}");
+        await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        Assert.That(requested, Has.None.Contains("mermaid"), "mermaid is not loaded with the page");
+        await Page.Locator("#diagram summary").ClickAsync();
+        await Expect(Page.Locator("#diagram pre.mermaid svg")).ToBeVisibleAsync();
+        await Expect(Page.Locator("#diagram")).ToContainTextAsync("受理");
+        var script = requested.Single(u => u.Contains("mermaid.min.js"));
+        Assert.That(script, Does.Contain("?v="), "a versioned name");
+
+        using var http = new HttpClient { BaseAddress = new Uri(Page.Url) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(script).PathAndQuery);
+        request.Headers.AcceptEncoding.ParseAdd("br, gzip");
+        using var response = await http.SendAsync(request);
+        Assert.That(response.Content.Headers.ContentEncoding, Is.EquivalentTo(new[] { "br" }));
+        Assert.That(response.Headers.CacheControl?.ToString(), Does.Contain("max-age=31536000").And.Contain("immutable"));
+        var size = (await response.Content.ReadAsByteArrayAsync()).Length;
+        var plain = (await http.GetByteArrayAsync(new Uri(script).PathAndQuery)).Length;
+        Assert.That(size, Is.LessThan(plain / 3), "brotli shrinks mermaid's megabytes to a fraction");
+        using var icon = await http.GetAsync("/favicon.ico");
+        Assert.That(icon.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), "/favicon.ico redirects to the SVG icon");
+        Assert.That(ConsoleErrors, Is.Empty);
+    }
+}

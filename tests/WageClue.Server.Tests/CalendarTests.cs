@@ -104,8 +104,9 @@ public class CalendarTests : ApiTest
             new { holidays = new[] { "2027-01-02" }, workdays = Array.Empty<string>() }), HttpStatusCode.BadRequest);
         Assert.That(weekendHoliday["errors"]!["holidays"], Is.Not.Null);
         var badDate = await Api.ExpectAsync(await admin.PutAsync("/api/calendar/years/2027",
-            new { holidays = new[] { "2027-13-01" }, workdays = Array.Empty<string>() }), HttpStatusCode.BadRequest);
-        Assert.That(badDate["errors"]!["holidays[0]"], Is.Not.Null);
+            new { holidays = new[] { "2027-10-01", "2027-13-01" }, workdays = Array.Empty<string>() }), HttpStatusCode.BadRequest);
+        Assert.That(badDate["errors"]!["holidays[1]"]![0]!.GetValue<string>(), Is.EqualTo("第 2 个日期“2027-13-01”不是 yyyy-MM-dd 格式的日期"),
+            "the message names the entry at fault");
         Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.calendar_years WHERE year = 2027"), Is.EqualTo(0));
     }
 

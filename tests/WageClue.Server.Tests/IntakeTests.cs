@@ -143,4 +143,38 @@ public class IntakeTests : ApiTest
         Assert.That(clue["calendarVersion"]!.GetValue<long>(), Is.EqualTo(calendarVersion));
         Assert.That(await TestHost.ScalarAsync<int>("SELECT definition_version FROM wageclue.workflow_instances WHERE id = @id", new { id = clue.Id() }), Is.EqualTo(2));
     }
+
+    [Test]
+    public async Task Full_width_digits_letters_and_dashes_from_a_Chinese_input_method_are_read_as_ASCII()
+    {
+        var cw = await TestHost.As("cw.zd");
+        var clue = await cw.RegisterAsync(Api.NewClue(c =>
+        {
+            c["complainantPhone"] = "０５３３－２１８７６５４";
+            c["complainantIdNumber"] = "１１０１０５１９４９１２３１００２ｘ";
+            c["employerCreditCode"] = "９１３５０１００Ｍ０００１００Ｙ４３";
+        }));
+        var full = await cw.GetObjectAsync($"/api/clues/{clue.Id()}/complainant");
+        Assert.That((full.Str("phone"), full.Str("idNumber")), Is.EqualTo(("0533-2187654", "11010519491231002X")));
+        Assert.That(await TestHost.ScalarAsync<string>("SELECT employer_credit_code FROM wageclue.clues WHERE id = @id", new { id = clue.Id() }),
+            Is.EqualTo("91350100M000100Y43"));
+
+        // The complainant may type the code and digits full-width too.
+        var code = clue.Str("trackingCode");
+        var fullWidthCode = string.Concat(code.Select(ch => (char)(ch + 0xFEE0)));
+        var anonymous = TestHost.App.CreateClient();
+        var lookup = await anonymous.GetAsync($"/api/track/{Uri.EscapeDataString(fullWidthCode)}?phoneLast4={Uri.EscapeDataString("７６５４")}");
+        Assert.That(lookup.StatusCode, Is.EqualTo(HttpStatusCode.OK), await lookup.Content.ReadAsStringAsync());
+    }
+
+    [Test]
+    public async Task A_missing_choice_is_asked_for_with_please_choose_and_a_missing_text_with_please_fill_in()
+    {
+        var cw = await TestHost.As("cw.zd");
+        var id = (await cw.RegisterAsync()).Id();
+        var refused = await Api.ExpectAsync(await cw.ActAsync(id, "accept"), HttpStatusCode.BadRequest);
+        Assert.That(refused["errors"]!["assigneeId"]![0]!.GetValue<string>(), Is.EqualTo("请选择责任人"));
+        var blank = await Api.ExpectAsync(await cw.PostAsync("/api/clues", Api.NewClue(c => c["description"] = " ").ToJsonString()), HttpStatusCode.BadRequest);
+        Assert.That(blank["errors"]!["description"]![0]!.GetValue<string>(), Is.EqualTo("请填写反映内容"));
+    }
 }

@@ -46,7 +46,9 @@ public partial class JobsHostingTests : ApiTest
         Assert.That(cookie, Does.Contain("httponly").And.Contain("samesite=strict"));
         var dashboard = await admin.GetAsync("/hangfire");
         Assert.That(dashboard.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(await dashboard.Content.ReadAsStringAsync(), Does.Contain("WageClue 后台任务"));
+        var page = await dashboard.Content.ReadAsStringAsync();
+        Assert.That(page, Does.Contain("WageClue 后台任务"));
+        Assert.That(page, Does.Contain("服务器").And.Not.Contain(">Servers<"), "Hangfire's own Chinese resources");
 
         var caseworker = Browser();
         await LoginAsync(caseworker, "cw.zd", "/hangfire");

@@ -143,9 +143,16 @@ public static class WageClueSetup
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// To the login form. A form posted after the session ended comes back, after the login, to the page it was
+    /// on (not to the post's handler), where js/drafts.js puts back what was typed.
+    /// </summary>
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
     {
-        context.Response.Redirect(context.RedirectUri);
+        var request = context.Request;
+        context.Response.Redirect(HttpMethods.IsPost(request.Method)
+            ? $"{request.PathBase}/login?expired=true&ReturnUrl={Uri.EscapeDataString($"{request.PathBase}{request.Path}")}"
+            : context.RedirectUri);
         return Task.CompletedTask;
     }
 
@@ -233,6 +240,13 @@ public static class WageClueSetup
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));
         app.UseWhen(c => IsStaticFile(c.Request), files => files.UseResponseCompression());
         app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = StaticFileCaching });
+        // The Hangfire dashboard in Chinese: Hangfire.Core ships zh resources and follows the request's UI culture.
+        // (Its times are written by its own script in the browser's time zone, which is Beijing time in the bureau.)
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/hangfire"), dashboard => dashboard.UseRequestLocalization(o =>
+        {
+            o.SetDefaultCulture("zh-CN").AddSupportedUICultures("zh-CN");
+            o.RequestCultureProviders.Clear();
+        }));
         // Routing after the status code pages, so a re-executed /error/{code} request is matched to its page.
         app.UseRouting();
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseMiddleware<RequestBodyLimitMiddleware>());

@@ -20,7 +20,7 @@ internal static class FieldValidator
                 && !(raw.ValueKind == JsonValueKind.String && string.IsNullOrWhiteSpace(raw.GetString()));
             if (!present)
             {
-                if (field.Required) errors[field.Name] = [$"请填写{field.Label}"];
+                if (field.Required) errors[field.Name] = [(IsChoice(field) ? "请选择" : "请填写") + field.Label];
                 continue;
             }
             var (value, error) = Convert(field, raw, definition);
@@ -79,4 +79,8 @@ internal static class FieldValidator
                 throw new InvalidOperationException($"Field type '{field.Type}' passed the schema but has no validator.");
         }
     }
+
+    /// <summary>A field the form offers as a list (a dropdown or a yes/no): its missing value is asked for with 请选择.</summary>
+    private static bool IsChoice(FieldDefinition field) =>
+        field.Type is FieldTypes.Enum or FieldTypes.User or FieldTypes.District or FieldTypes.Clock or FieldTypes.Boolean;
 }

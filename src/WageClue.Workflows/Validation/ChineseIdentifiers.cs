@@ -14,6 +14,24 @@ public static partial class ChineseIdentifiers
     private static readonly int[] IdWeights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     private const string IdCheckCharacters = "10X98765432";
 
+    /// <summary>
+    /// An identifier as typed, made comparable: full-width forms folded to ASCII (a Chinese input method types
+    /// ０５３３－２１８７６５４ and ＺＢ…), the other dashes read as a hyphen, spaces dropped (the ideographic one too),
+    /// letters upper case. Every identifier field (phone, ID number, credit code, tracking code) goes through it.
+    /// </summary>
+    public static string? Normalize(string? value)
+    {
+        if (value == null) return null;
+        var folded = value.Normalize(System.Text.NormalizationForm.FormKC);
+        var text = new System.Text.StringBuilder(folded.Length);
+        foreach (var ch in folded)
+        {
+            if (char.IsWhiteSpace(ch)) continue;
+            text.Append(ch is '\u2010' or '\u2011' or '\u2012' or '\u2013' or '\u2014' or '\u2212' or '\u30FC' ? '-' : char.ToUpperInvariant(ch));
+        }
+        return text.ToString();
+    }
+
     /// <summary>The 18-character unified social credit code (统一社会信用代码), check character included.</summary>
     public static bool IsValidCreditCode(string? code)
     {

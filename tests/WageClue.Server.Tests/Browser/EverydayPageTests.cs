@@ -108,4 +108,39 @@ public class EverydayPageTests : BrowserTest
         Assert.That(icon.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), "/favicon.ico redirects to the SVG icon");
         Assert.That(ConsoleErrors, Is.Empty);
     }
+
+    [Test]
+    public async Task A_form_posted_after_the_session_ended_comes_back_filled_in_after_the_login()
+    {
+        await LoginAsync("cw.zd");
+        await Page.GotoAsync("/clues/new");
+        await Page.GetByLabel("线索来源").SelectOptionAsync("walk-in");
+        await Page.GetByLabel("姓名").FillAsync("赵志刚");
+        await Page.GetByLabel("联系电话").FillAsync("１３８０５３３６６７８");
+        await Page.GetByLabel("用人单位名称").FillAsync("淄博鲁中机械制造有限公司");
+        await Page.GetByLabel("涉及人数").FillAsync("12");
+        await Page.GetByLabel("欠薪金额（元）").FillAsync("96000");
+        await Page.GetByLabel("反映内容").FillAsync("车间12名工人9月、10月工资共9.6万元未发，老板称资金周转困难。");
+        await Page.Context.ClearCookiesAsync(); // the session has ended
+
+        await Page.GetByRole(AriaRole.Button, new() { Name = "登记", Exact = true }).ClickAsync();
+        await Expect(Page).ToHaveURLAsync(new Regex("/login\\?"));
+        await Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("登录已过期");
+        await Page.GetByLabel("用户名").FillAsync("cw.zd");
+        await Page.GetByLabel("密码").FillAsync(TestHost.Password);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
+
+        await Expect(Page).ToHaveURLAsync(new Regex("/clues/new$"));
+        await Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("已恢复登录过期前填写的内容");
+        await Expect(Page.GetByLabel("反映内容")).ToHaveValueAsync("车间12名工人9月、10月工资共9.6万元未发，老板称资金周转困难。");
+        await Expect(Page.GetByLabel("线索来源")).ToHaveValueAsync("walk-in");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "登记", Exact = true }).ClickAsync();
+        await Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("线索已登记");
+        Assert.That(await TestHost.ScalarAsync<string>("SELECT complainant_phone FROM wageclue.clues WHERE employer_name = '淄博鲁中机械制造有限公司'"),
+            Is.EqualTo("13805336678"), "registered once, the full-width digits read as ASCII");
+
+        // A later visit does not bring the saved draft back.
+        await Page.GotoAsync("/clues/new");
+        await Expect(Page.GetByLabel("反映内容")).ToHaveValueAsync("");
+    }
 }

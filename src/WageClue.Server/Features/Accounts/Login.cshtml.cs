@@ -29,6 +29,10 @@ public sealed class LoginModel(LoginCheck logins, Sessions sessions, TimeProvide
 
     public string? Error { get; private set; }
 
+    /// <summary>Sent here by a form posted after the session ended (the typed input waits in the browser, js/drafts.js).</summary>
+    [BindProperty(SupportsGet = true)]
+    public bool Expired { get; set; }
+
     public void OnGet()
     {
     }

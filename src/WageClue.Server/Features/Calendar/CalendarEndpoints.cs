@@ -53,7 +53,7 @@ public static class CalendarEndpoints
         for (var i = 0; i < values.Length; i++)
         {
             if (DateOnly.TryParseExact(values[i], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) dates.Add(d);
-            else errors[$"{field}[{i}]"] = ["日期格式须为 yyyy-MM-dd"];
+            else errors[$"{field}[{i}]"] = [$"第 {i + 1} 个日期“{values[i]}”不是 yyyy-MM-dd 格式的日期"];
         }
         return dates;
     }

@@ -1,3 +1,4 @@
+using WageClue.Workflows.Validation;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -96,7 +97,7 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
         foreach (var field in action?.FieldList.Where(f => f.Type == FieldTypes.Clue) ?? [])
         {
             if (!fields.TryGetValue(field.Name, out var value) || value.ValueKind != JsonValueKind.String) continue;
-            var code = value.GetString()!.Trim().ToUpperInvariant();
+            var code = ChineseIdentifiers.Normalize(value.GetString())!;
             if (code.Length == 0) continue;
             var target = await clues.FindByTrackingCodeAsync(code);
             if (target == null || !AccessPolicy.CanRead(actor, target.DistrictId, target.CreatedBy)) errors[field.Name] = [$"没有线索编号为 {code} 的线索"];

@@ -67,15 +67,15 @@ public static class IntakeValidation
         else if (!districts.Contains(r.DistrictId)) Fail("districtId", "没有这个区县");
 
         var name = Text(r.ComplainantName, "complainantName", "反映人姓名", 50, required: true, errors);
-        var phone = r.ComplainantPhone?.Trim().Replace(" ", "", StringComparison.Ordinal);
+        var phone = ChineseIdentifiers.Normalize(r.ComplainantPhone);
         if (string.IsNullOrEmpty(phone)) Fail("complainantPhone", "请填写联系电话");
         else if (!ChineseIdentifiers.IsValidPhone(phone)) Fail("complainantPhone", "联系电话须为 11 位手机号或带区号的固定电话");
 
-        var idNumber = string.IsNullOrWhiteSpace(r.ComplainantIdNumber) ? null : r.ComplainantIdNumber.Trim().ToUpperInvariant();
+        var idNumber = string.IsNullOrWhiteSpace(r.ComplainantIdNumber) ? null : ChineseIdentifiers.Normalize(r.ComplainantIdNumber);
         if (idNumber != null && !ChineseIdentifiers.IsValidResidentId(idNumber)) Fail("complainantIdNumber", "身份证号码不正确（18 位，校验位须正确）");
 
         var employer = Text(r.EmployerName, "employerName", "用人单位名称", 200, required: true, errors);
-        var creditCode = string.IsNullOrWhiteSpace(r.EmployerCreditCode) ? null : r.EmployerCreditCode.Trim().ToUpperInvariant();
+        var creditCode = string.IsNullOrWhiteSpace(r.EmployerCreditCode) ? null : ChineseIdentifiers.Normalize(r.EmployerCreditCode);
         if (creditCode != null && !ChineseIdentifiers.IsValidCreditCode(creditCode)) Fail("employerCreditCode", "统一社会信用代码不正确（18 位，校验位须正确）");
 
         if (r.Industry != null && !Industries.Names.ContainsKey(r.Industry)) Fail("industry", $"行业须为以下之一：{string.Join("、", Industries.Names.Keys)}");
@@ -89,15 +89,15 @@ public static class IntakeValidation
         else if (decimal.Round(r.AmountOwed.Value, 2) != r.AmountOwed) Fail("amountOwed", "欠薪金额最多两位小数");
         else if (r.AmountOwed > 999_999_999_999.99m) Fail("amountOwed", "欠薪金额超出范围");
 
-        var description = Text(r.Description, "description", "线索描述", 4000, required: true, errors);
+        var description = Text(r.Description, "description", "反映内容", 4000, required: true, errors);
 
         var receivedAt = now;
         if (r.ReceivedAt != null)
         {
             if (!Timestamps.TryParseWithOffset(r.ReceivedAt, out var parsed))
-                Fail("receivedAt", "收到时间" + Timestamps.FormatHint);
-            else if (parsed > now + options.FutureTolerance) Fail("receivedAt", "收到时间不能晚于当前时间");
-            else if (parsed < now - options.MaxBackdating) Fail("receivedAt", $"收到时间不能早于 {options.MaxBackdating.TotalDays:0} 天前");
+                Fail("receivedAt", "接收时间" + Timestamps.FormatHint);
+            else if (parsed > now + options.FutureTolerance) Fail("receivedAt", "接收时间不能晚于当前时间");
+            else if (parsed < now - options.MaxBackdating) Fail("receivedAt", $"接收时间不能早于 {options.MaxBackdating.TotalDays:0} 天前");
             else receivedAt = parsed > now ? now : parsed;
         }
 

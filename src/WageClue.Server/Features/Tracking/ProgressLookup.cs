@@ -1,3 +1,4 @@
+using WageClue.Workflows.Validation;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -33,9 +34,9 @@ public sealed partial class ProgressLookup(ClueRepository clues, ClueWorkflow wo
     public async Task<Result> LookUpAsync(string? trackingCode, string? phoneLast4)
     {
         var errors = new Dictionary<string, string[]>();
-        var code = (trackingCode ?? "").Trim().ToUpperInvariant();
+        var code = ChineseIdentifiers.Normalize(trackingCode) ?? "";
         if (!CodePattern().IsMatch(code)) errors["trackingCode"] = ["查询码格式不正确（ZB 开头，共 12 位）"];
-        var digits = (phoneLast4 ?? "").Trim();
+        var digits = ChineseIdentifiers.Normalize(phoneLast4) ?? "";
         if (!DigitsPattern().IsMatch(digits)) errors["phoneLast4"] = ["请填写登记时所留电话号码的后4位数字"];
         if (errors.Count > 0) return new Result.Invalid(errors);
 

@@ -54,7 +54,8 @@ pg_start() {
   chmod 700 "$data"
   if [ ! -f "$data/PG_VERSION" ]; then
     say "creating a PostgreSQL cluster in $data"
-    (cd /tmp && runuser -u postgres -- "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null)
+    # Sorting stays bytewise (C); the character type is UTF-8, so pg_trgm makes trigrams of Chinese text (search).
+    (cd /tmp && runuser -u postgres -- "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C --lc-ctype=C.UTF-8 >/dev/null)
   fi
   if (cd /tmp && runuser -u postgres -- "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1); then
     say "PostgreSQL already running on 127.0.0.1:$port"

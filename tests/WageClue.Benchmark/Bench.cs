@@ -9,6 +9,7 @@ using Dapper;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Accounts;
 using WageClue.Server.Features.Calendar;
 using WageClue.Server.Features.Clues;
@@ -153,6 +154,11 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
 
     private const string TimeZone = "Asia/Shanghai";
 
+    /// <summary>A page of 线索查询 in 张店 (what the page asks ClueRepository), newest first, counted up to 10 000.</summary>
+    private Task Search(SearchKind? kind, string value) =>
+        new ClueRepository(_db).ListAsync(new ClueFilter(new ReadScope([Zhangdian], null), null, null, null, false, false, null, false, 1, 25,
+            Search: kind is { } k ? new SearchTerm(k, value) : null, CountLimit: ClueEndpoints.SearchCountLimit), DateTimeOffset.UtcNow);
+
     private async Task<List<QueryRow>> DashboardAsync(int size)
     {
         var queries = new DashboardQueries(_db, TimeZone);
@@ -165,6 +171,15 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
             ("counts by state × district, city", async () => await queries.StateCountsAsync(city)),
             ("compliance rates 30 days, one district", () => queries.RatesAsync(district, queries.WindowStart(now, 30), now)),
             ("compliance rates 90 days, city", () => queries.RatesAsync(city, queries.WindowStart(now, 90), now)),
+            // Search (线索查询): what the page runs, the capped count included; one district as a caseworker sees it.
+            ("search: tracking code", () => Search(SearchKind.TrackingCode, "ZBBULK0000012345")),
+            ("search: phone's last 4 digits", () => Search(SearchKind.Phone, "7919")),
+            ("search: whole phone", () => Search(SearchKind.Phone, "13900079190")),
+            ("search: complainant name", () => Search(SearchKind.NameOrEmployer, "赵秀英")),
+            ("search: 2 characters of employer names", () => Search(SearchKind.NameOrEmployer, "鑫源")),
+            ("search: 4 characters, one employer", () => Search(SearchKind.NameOrEmployer, "桓台鑫源")),
+            ("search: nothing found", () => Search(SearchKind.NameOrEmployer, "无此单位")),
+            ("all clues of one district, page 1", () => Search(null, "")),
         };
         var rows = new List<QueryRow>();
         foreach (var (name, run) in cases)

@@ -44,18 +44,34 @@ public static class DataGenerator
             FROM gen;
 
             -- Employers made in bulk (the intake trigger would make them one clue at a time): 20 000 of them, so most
-            -- have several clues, as a province's repeat offenders do.
+            -- have several clues, as a province's repeat offenders do. Names as a city's are (place, brand, trade):
+            -- each brand is in 1 of 40 names, so a search for part of a name finds what a real one would.
+            DROP TABLE IF EXISTS pg_temp.emp;
+            CREATE TEMP TABLE emp AS
+            SELECT n, '淄博' || (ARRAY['张店','淄川','博山','临淄','周村','桓台','高青','沂源','高新','经开'])[1 + n % 10]
+                || (ARRAY['华信','鲁中','齐鲁','恒通','金诚','宏达','瑞丰','鑫源','泰和','永安','盛世','天成','宝利','汇丰','联创','众合',
+                          '东方','新华','博远','昌盛','万达','国泰','利民','长城','金鼎','华泰','中元','兴业','福源','嘉和','安泰','佳美',
+                          '润泽','信达','恒昌','海洋','星辰','和顺','诚信','凯旋'])[1 + (n / 10) % 40]
+                || (ARRAY['建筑工程','机械制造','物流','餐饮管理','陶瓷','纺织','化工','劳务派遣','装饰工程','商贸'])[1 + (n / 400) % 10]
+                || CASE WHEN n >= 4000 THEN (n / 4000)::text ELSE '' END || '有限公司' AS name
+            FROM generate_series(1, @Employers) n;
             INSERT INTO wageclue.employers (credit_code, name, name_key, district_id, created_at)
-            SELECT NULL, '淄博某公司' || n, '淄博某公司' || n, (@districts)[1 + n % 11], now() FROM generate_series(1, @Employers) n
+            SELECT NULL, name, wageclue.employer_name_key(name), (@districts)[1 + n % 11], now() FROM emp
             ON CONFLICT (name_key) WHERE credit_code IS NULL DO NOTHING;
+            ALTER TABLE emp ADD COLUMN id bigint;
+            UPDATE emp SET id = e.id FROM wageclue.employers e WHERE e.credit_code IS NULL AND e.name_key = wageclue.employer_name_key(emp.name);
 
             INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_id, employer_name, worker_count,
                 amount_owed, description, received_at, receipt_day)
             SELECT gen.id, 'ZBBULK' || lpad(g::text, 10, '0'),
                 (ARRAY['hotline-12345','national-platform','walk-in','letters-visits','inspection','transfer'])[1 + g % 6],
-                '王五', '13800001111', e.id, e.name, 1 + g % 40, (g % 200000) / 1.0, '批量生成的线索', received_at,
+                -- 400 names and a phone per clue, as the search benchmark needs them to vary.
+                (ARRAY['王','李','张','刘','陈','杨','赵','黄','周','吴','徐','孙','胡','朱','高','林','何','郭','马','罗'])[1 + g % 20]
+                    || (ARRAY['伟','芳','娜','秀英','敏','静','丽','强','磊','军','洋','勇','艳','杰','娟','涛','明','超','秀兰','霞'])[1 + (g / 20) % 20],
+                '139' || lpad(((g * 7919) % 100000000)::text, 8, '0'),
+                e.id, e.name, 1 + g % 40, (g % 200000) / 1.0, '批量生成的线索', received_at,
                 (received_at AT TIME ZONE 'Asia/Shanghai')::date
-            FROM gen JOIN wageclue.employers e ON e.credit_code IS NULL AND e.name_key = '淄博某公司' || (1 + g % @Employers);
+            FROM gen JOIN pg_temp.emp e ON e.n = 1 + g % @Employers;
             """, new { first = offset + 1, last = offset + count, districts = Districts, assigneeId, Employers }, commandTimeout: 0);
 
         // Clock k is due at 17:30 Beijing time (09:30 UTC) k days after receipt; met in time for 9 of 10 clues.

@@ -8,9 +8,9 @@ namespace WageClue.Server.Tests.Browser;
 /// <summary>The everyday pages as each role finds them: layout at a phone's width, wording, and the rough edges issue 11 lists.</summary>
 public class EverydayPageTests : BrowserTest
 {
-    [TestCase("cw.zd", "/workbench", "/clues/new")]
-    [TestCase("sup.zd", "/workbench", "/dashboard", "/listings")]
-    [TestCase("leader", "/dashboard", "/leadership")]
+    [TestCase("cw.zd", "/workbench", "/clues/new", "/clues", "/clues?q=配送")]
+    [TestCase("sup.zd", "/workbench", "/dashboard", "/listings", "/clues")]
+    [TestCase("leader", "/dashboard", "/leadership", "/clues")]
     [TestCase("admin", "/admin/users", "/admin/calendar")]
     public async Task Every_page_of_a_role_fits_a_phone_and_a_laptop(string user, params string[] pages)
     {
@@ -142,5 +142,39 @@ public class EverydayPageTests : BrowserTest
         // A later visit does not bring the saved draft back.
         await Page.GotoAsync("/clues/new");
         await Expect(Page.GetByLabel("反映内容")).ToHaveValueAsync("");
+    }
+
+    [Test]
+    public async Task A_caseworker_finds_a_clue_by_the_last_digits_of_the_phone_or_part_of_the_employers_name()
+    {
+        var cw = await TestHost.As("cw.zd");
+        var code = (await cw.RegisterAsync(Api.NewClue(c => { c["employerName"] = "淄博华信建筑工程有限公司"; c["complainantPhone"] = "13905336677"; }))).Str("trackingCode");
+        await cw.RegisterAsync(Api.NewClue(c => { c["employerName"] = "淄博鲁中机械制造有限公司"; c.Remove("employerCreditCode"); }));
+        await LoginAsync("cw.zd");
+        await Page.GetByRole(AriaRole.Link, new() { Name = "线索查询" }).ClickAsync();
+        await Expect(Page.Locator("#results h2")).ToContainTextAsync("本区县全部线索");
+        await Expect(Page.Locator("#results tbody tr")).ToHaveCountAsync(2);
+
+        await Page.GetByLabel("查找").FillAsync("６６７７");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        await Expect(Page.Locator("#results h2")).ToContainTextAsync("反映人电话尾号 6677");
+        await Expect(Page.Locator("#results tbody tr")).ToHaveCountAsync(1);
+        await Expect(Page.Locator("#results tbody tr")).ToContainTextAsync(code);
+
+        await Page.GetByLabel("查找").FillAsync("华信");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        await Expect(Page.Locator("#results tbody tr")).ToHaveCountAsync(1);
+        await ScreenshotAsync("search");
+        await AssertFitsAPhoneAsync("search-phone");
+
+        await Page.GetByLabel("查找").FillAsync("华");
+        await Page.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        await Expect(Page.Locator("#q-error")).ToContainTextAsync("至少输入 2 个字");
+
+        await Page.GetByLabel("查找").FillAsync(code);
+        await Page.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        await Page.GetByRole(AriaRole.Link, new() { Name = code }).ClickAsync();
+        await Expect(Page.Locator("h1")).ToContainTextAsync(code);
+        Assert.That(ConsoleErrors, Is.Empty);
     }
 }

@@ -28,7 +28,7 @@ public static partial class ClueEndpoints
         group.MapPost("/duplicates", DuplicatesAsync).Accepts<IntakeRequest>("application/json").Produces<List<LikelyDuplicate>>().ProducesValidationProblem()
             .WithSummary("A dry run of an intake: the same body, validated the same way; answers the recent clues it may repeat (same phone or employer) and writes nothing.");
         group.MapGet("/", ListAsync).Produces<CluePage>().ProducesValidationProblem()
-            .WithSummary("Clues the caller may read; filters: state, district, assignee (a user id, 'me' or 'none'), overdue=true, dueBefore, sort=received|due, page, pageSize.");
+            .WithSummary("Clues the caller may read, newest first; search with q (a tracking code, a credit code, the phone or its last 4+ digits, a complainant's name or part of an employer's name); filters: state, district, assignee (a user id, 'me' or 'none'), channel, overdue=true, dueBefore, sort=received|due, page, pageSize. With q the total counts up to 10 000 (totalCapped).");
         group.MapGet("/{id:long}", GetAsync).Produces<ClueResponse>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One clue with its clocks and the actions the caller may take now.");
         group.MapGet("/{id:long}/history", HistoryAsync).Produces<List<HistoryResponse>>().ProducesProblem(StatusCodes.Status404NotFound)
@@ -83,6 +83,9 @@ public static partial class ClueEndpoints
         return TypedResults.Ok(await finder.FindAsync(intake, me));
     }
 
+    /// <summary>A search counts its matches up to this many; a broader one says "more than" and asks to narrow it.</summary>
+    public const int SearchCountLimit = 10_000;
+
     private static async Task<IResult> ListAsync(HttpContext http, CurrentUser me, ClueRepository clues, ClueResponses responses,
         WorkflowRegistry workflows, TimeProvider time)
     {
@@ -117,6 +120,11 @@ public static partial class ClueEndpoints
             else errors["dueBefore"] = [Timestamps.FormatHint];
         }
 
+        var channel = q["channel"].FirstOrDefault();
+        if (channel != null && !Channels.Names.ContainsKey(channel)) errors["channel"] = ["没有这个线索来源"];
+        var (search, searchError) = SearchTerm.Parse(q["q"].FirstOrDefault());
+        if (searchError != null) errors["q"] = [searchError];
+
         var sort = q["sort"].FirstOrDefault() ?? "received";
         if (sort is not ("received" or "due")) errors["sort"] = ["须为 received 或 due"];
         var page = ParsePositive(q["page"].FirstOrDefault(), "page", 1, int.MaxValue / MaxPageSize, errors);
@@ -124,10 +132,14 @@ public static partial class ClueEndpoints
         if (errors.Count > 0) return Problems.Invalid(errors);
 
         var now = time.GetUtcNow();
+        var countLimit = search != null ? SearchCountLimit : (int?)null;
         var (rows, total) = await clues.ListAsync(
-            new ClueFilter(scope, state, district, assigneeId, unassigned, overdue, dueBefore, sort == "due", page, pageSize), now);
+            new ClueFilter(scope, state, district, assigneeId, unassigned, overdue, dueBefore, sort == "due", page, pageSize,
+                Search: search, Channel: channel, CountLimit: countLimit), now);
         var clocks = (await clues.ClocksAsync(rows.Select(r => r.Id).ToList())).ToLookup(k => k.InstanceId);
-        return TypedResults.Ok(new CluePage(rows.Select(r => responses.ToResponse(r, clocks[r.Id], me)).ToList(), page, pageSize, total));
+        var capped = total > countLimit;
+        return TypedResults.Ok(new CluePage(rows.Select(r => responses.ToResponse(r, clocks[r.Id], me)).ToList(), page, pageSize,
+            capped ? countLimit!.Value : total, capped));
     }
 
     private static async Task<IResult> GetAsync(long id, CurrentUser me, ClueRepository clues, ClueResponses responses)

@@ -71,9 +71,12 @@ public sealed record ClueRow
         new Dictionary<string, string?> { ["route"] = Route, ["satisfaction"] = Satisfaction });
 }
 
+/// <param name="Search">What the search box asked for (SearchTerm); null lists every clue the other filters let through.</param>
+/// <param name="CountLimit">Count at most this many (a search's "10000+"), so a broad term never counts a million rows.</param>
 public sealed record ClueFilter(
     ReadScope Scope, string? State, string? District, long? AssigneeId, bool Unassigned,
-    bool Overdue, DateTimeOffset? DueBefore, bool SortByDue, int Page, int PageSize, IReadOnlyList<string>? ExcludeStates = null);
+    bool Overdue, DateTimeOffset? DueBefore, bool SortByDue, int Page, int PageSize, IReadOnlyList<string>? ExcludeStates = null,
+    SearchTerm? Search = null, string? Channel = null, int? CountLimit = null);
 
 public enum IntakeOutcome { Created, Replayed, KeyReusedForAnotherRequest }
 
@@ -142,6 +145,8 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         if (f.ExcludeStates != null) where.Add("i.state <> ALL(@ExcludeStates)");
         if (f.AssigneeId != null) where.Add("i.assignee_id = @AssigneeId");
         if (f.Unassigned) where.Add("i.assignee_id IS NULL");
+        if (f.Channel != null) where.Add("c.channel = @Channel");
+        if (f.Search != null) where.Add(SearchCondition(f.Search.Kind));
         if (f.Overdue) where.Add($"EXISTS (SELECT 1 FROM wageclue.workflow_clocks k WHERE k.instance_id = c.id AND {ClockStore.Running} AND k.due_at <= @now)");
         if (f.DueBefore != null) where.Add($"EXISTS (SELECT 1 FROM wageclue.workflow_clocks k WHERE k.instance_id = c.id AND {ClockStore.Running} AND k.due_at < @DueBefore)");
         var order = f.SortByDue
@@ -153,17 +158,43 @@ public sealed class ClueRepository(NpgsqlDataSource db)
             ORDER BY {order}
             LIMIT @PageSize OFFSET @Offset
             """;
-        var countSql = $"SELECT count(*) FROM wageclue.clues c JOIN wageclue.workflow_instances i ON i.id = c.id {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}";
+        var matching = $"FROM wageclue.clues c JOIN wageclue.workflow_instances i ON i.id = c.id {(where.Count > 0 ? "WHERE " + string.Join(" AND ", where) : "")}";
+        var countSql = f.CountLimit is { } limit
+            ? $"SELECT count(*) FROM (SELECT 1 {matching} LIMIT {limit + 1}) x"
+            : $"SELECT count(*) {matching}";
         var args = new
         {
             Districts = f.Scope.Districts?.ToArray(), f.Scope.CreatedBy, f.District, f.State, ExcludeStates = f.ExcludeStates?.ToArray(), f.AssigneeId, f.DueBefore, now,
-            f.PageSize, Offset = (f.Page - 1) * f.PageSize,
+            f.PageSize, Offset = (f.Page - 1) * f.PageSize, f.Channel,
+            Q = f.Search?.Value, QReversed = f.Search?.ReversedDigits, EmployerIds = Array.Empty<long>(),
         };
         await using var conn = await db.OpenConnectionAsync();
+        if (f.Search is { Kind: SearchKind.NameOrEmployer } words) args = args with { EmployerIds = await EmployersNamedAsync(conn, words) };
         var items = (await conn.QueryAsync<ClueRow>(sql, args)).AsList();
         var total = await conn.ExecuteScalarAsync<long>(countSql, args);
         return (items, total);
     }
+
+    /// <summary>
+    /// Each kind of search term on its own index (migration 0009): the code and the credit code by equality, the
+    /// phone's last digits as a prefix of the reversed digits, a complainant's name by equality, part of an employer's
+    /// name through the employers' trigram index and then each employer's clues (clues_employer_idx).
+    /// </summary>
+    private static string SearchCondition(SearchKind kind) => kind switch
+    {
+        SearchKind.TrackingCode => "c.tracking_code = @Q",
+        SearchKind.CreditCode => "(c.employer_credit_code = @Q OR c.employer_id IN (SELECT e.id FROM wageclue.employers e WHERE e.credit_code = @Q))",
+        SearchKind.Phone => @"reverse(replace(c.complainant_phone, '-', '')) LIKE @QReversed || '%'",
+        _ => "(c.complainant_name = @Q OR c.employer_id = ANY(@EmployerIds))",
+    };
+
+    /// <summary>
+    /// The employers whose name contains the term, read first (employers_name_trgm_idx), so that the clue query
+    /// gets their ids as a value: the planner then sees how many there are and reads a few employers' clues from
+    /// clues_employer_idx, or for a broad term walks the newest clues and keeps those of the employers.
+    /// </summary>
+    private static async Task<long[]> EmployersNamedAsync(NpgsqlConnection conn, SearchTerm term) =>
+        (await conn.QueryAsync<long>("SELECT id FROM wageclue.employers WHERE name LIKE @Like", new { Like = term.LikeContains })).ToArray();
 
     /// <summary>
     /// One transaction: the instance, the clue's facts, the clocks that start on receipt, the first history entry and,

@@ -201,11 +201,9 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
     private async Task<DashboardFilter?> FilterAsync()
     {
         var readable = AccessPolicy.Scope(Me).Districts;
-        Districts = (await districts.ListAsync()).Where(d => readable == null || readable.Contains(d.Id)).ToList();
+        (Districts, People) = await FilterChoices.LoadAsync(districts, users, Me);
         District = string.IsNullOrEmpty(District) ? null : District;
         if (District != null && Districts.All(d => d.Id != District)) return null;
-        People = (await users.ListAsync()).Where(u => AccessPolicy.MayHold(u.Role) && !u.Disabled
-            && (readable == null || u.Districts.Any(readable.Contains))).ToList();
         long? assigneeId = long.TryParse(Assignee, NumberStyles.None, CultureInfo.InvariantCulture, out var a) ? a : null;
         return new DashboardFilter(readable, District, string.IsNullOrEmpty(State) ? null : State, assigneeId, Assignee == "none",
             string.IsNullOrEmpty(Channel) ? null : Channel);

@@ -75,6 +75,11 @@ public static class DatabaseSetup
         {
             await lockConnection.ExecuteAsync("SELECT pg_advisory_unlock(hashtext('wageclue.migrations'))");
         }
+        // Search by part of an employer's name rides pg_trgm, which makes trigrams of Chinese only under a UTF-8
+        // character type; under lc_ctype C the answers stay right but every such search reads the whole index.
+        if (await lockConnection.ExecuteScalarAsync<bool>("SELECT show_trgm('淄博华信') = '{}'::text[]"))
+            logger.LogWarning("This database's character type ({CType}) gives pg_trgm no trigrams of Chinese text: searching by part of an employer's name will be slow. Create the database with LC_CTYPE C.UTF-8 or zh_CN.UTF-8.",
+                await lockConnection.ExecuteScalarAsync<string>("SELECT datctype FROM pg_database WHERE datname = current_database()"));
     }
 
     private sealed class DbUpLogger(ILogger logger) : IUpgradeLog

@@ -154,7 +154,7 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
 
     private const string TimeZone = "Asia/Shanghai";
 
-    /// <summary>A page of 线索查询 in 张店 (what the page asks ClueRepository), newest first, counted up to 10 000.</summary>
+    /// <summary>A page of 线索查询 in 张店 (what the page asks ClueRepository), newest first, counted up to 1 000.</summary>
     private Task Search(SearchKind? kind, string value) =>
         new ClueRepository(_db).ListAsync(new ClueFilter(new ReadScope([Zhangdian], null), null, null, null, false, false, null, false, 1, 25,
             Search: kind is { } k ? new SearchTerm(k, value) : null, CountLimit: ClueEndpoints.SearchCountLimit), DateTimeOffset.UtcNow);

@@ -28,7 +28,7 @@ public static partial class ClueEndpoints
         group.MapPost("/duplicates", DuplicatesAsync).Accepts<IntakeRequest>("application/json").Produces<List<LikelyDuplicate>>().ProducesValidationProblem()
             .WithSummary("A dry run of an intake: the same body, validated the same way; answers the recent clues it may repeat (same phone or employer) and writes nothing.");
         group.MapGet("/", ListAsync).Produces<CluePage>().ProducesValidationProblem()
-            .WithSummary("Clues the caller may read, newest first; search with q (a tracking code, a credit code, the phone or its last 4+ digits, a complainant's name or part of an employer's name); filters: state, district, assignee (a user id, 'me' or 'none'), channel, overdue=true, dueBefore, sort=received|due, page, pageSize. With q the total counts up to 10 000 (totalCapped).");
+            .WithSummary("Clues the caller may read, newest first; search with q (a tracking code, a credit code, the phone or its last 4+ digits, a complainant's name or part of an employer's name); filters: state, district, assignee (a user id, 'me' or 'none'), channel, overdue=true, dueBefore, sort=received|due, page, pageSize. With q the total counts up to 1 000 (totalCapped).");
         group.MapGet("/{id:long}", GetAsync).Produces<ClueResponse>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One clue with its clocks and the actions the caller may take now.");
         group.MapGet("/{id:long}/history", HistoryAsync).Produces<List<HistoryResponse>>().ProducesProblem(StatusCodes.Status404NotFound)
@@ -84,7 +84,7 @@ public static partial class ClueEndpoints
     }
 
     /// <summary>A search counts its matches up to this many; a broader one says "more than" and asks to narrow it.</summary>
-    public const int SearchCountLimit = 10_000;
+    public const int SearchCountLimit = 1_000;
 
     private static async Task<IResult> ListAsync(HttpContext http, CurrentUser me, ClueRepository clues, ClueResponses responses,
         WorkflowRegistry workflows, TimeProvider time)

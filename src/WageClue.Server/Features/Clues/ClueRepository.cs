@@ -72,7 +72,7 @@ public sealed record ClueRow
 }
 
 /// <param name="Search">What the search box asked for (SearchTerm); null lists every clue the other filters let through.</param>
-/// <param name="CountLimit">Count at most this many (a search's "10000+"), so a broad term never counts a million rows.</param>
+/// <param name="CountLimit">Count at most this many (a search's "1000+"), so a broad term never counts a million rows.</param>
 public sealed record ClueFilter(
     ReadScope Scope, string? State, string? District, long? AssigneeId, bool Unassigned,
     bool Overdue, DateTimeOffset? DueBefore, bool SortByDue, int Page, int PageSize, IReadOnlyList<string>? ExcludeStates = null,

@@ -70,7 +70,7 @@ public sealed record ClueResponse(
 public sealed record HistoryResponse(long Id, DateTimeOffset At, UserRef? Actor, string Kind, string? Action, string? ActionName,
     string? FromState, string? ToState, int Version, JsonElement Data);
 
-/// <param name="TotalCapped">True when more than Total clues match (a search counts up to 10 000).</param>
+/// <param name="TotalCapped">True when more than Total clues match (a search counts up to 1 000).</param>
 public sealed record CluePage(IReadOnlyList<ClueResponse> Items, int Page, int PageSize, long Total, bool TotalCapped = false);
 
 /// <summary>Turns rows into API responses: times in the definition's zone (+08:00), clock statuses as of now, personal data masked.</summary>

@@ -56,7 +56,7 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Dist
         State = Definition.States.Any(s => s.Id == State) ? State : null;
         Channel = Channel != null && Channels.Names.ContainsKey(Channel) ? Channel : null;
         long? assigneeId = long.TryParse(Assignee, NumberStyles.None, CultureInfo.InvariantCulture, out var a) ? a : null;
-        // Past 400 pages (10 000 rows) a caseworker narrows the search instead; it also keeps OFFSET bounded.
+        // Past 40 pages (1 000 rows) a caseworker narrows the search instead; it also keeps OFFSET bounded.
         PageNumber = Math.Clamp(PageNumber, 1, ClueEndpoints.SearchCountLimit / PageSize);
         if (Error != null) return null;
         return new ClueFilter(AccessPolicy.Scope(Me), State, District, assigneeId, Assignee == "none", false, null, false, PageNumber, PageSize,

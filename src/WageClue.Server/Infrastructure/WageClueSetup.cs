@@ -108,6 +108,7 @@ public static class WageClueSetup
             sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ClueWorkflow>().CurrentDefinition.TimeZone));
         services.AddSingleton<Features.Dashboard.StatsRefresh>();
         services.AddSingleton<Features.Dashboard.LifecycleQueries>();
+        services.AddSingleton<Features.Workbench.Todo>();
 
         services.AddSingleton<DistrictRepository>();
         services.AddSingleton<CalendarRepository>();

@@ -177,4 +177,38 @@ public class EverydayPageTests : BrowserTest
         await Expect(Page.Locator("h1")).ToContainTextAsync(code);
         Assert.That(ConsoleErrors, Is.Empty);
     }
+
+    [Test]
+    public async Task The_workbench_lists_what_waits_for_me_and_the_header_counts_it_on_every_page()
+    {
+        var sup = await TestHost.As("sup.zd");
+        var clue = await sup.RegisterAsync();
+        await sup.DoAsync(clue.Id(), "accept", new { assigneeId = TestHost.UserIds["cw.zd"] });
+        var code = clue.Str("trackingCode");
+        // Thursday 16:00: 次日对接 is due at 17:30, within two working hours.
+        Site.Time.SetUtcNow(Local("2026-11-26T16:00:00"));
+
+        await LoginAsync("cw.zd");
+        await Expect(Page.Locator("header .todo-count")).ToHaveTextAsync("待办 2");
+        await Expect(Page.Locator("#new-assignments tr", new() { HasText = code })).ToContainTextAsync("测试sup.zd");
+        var soon = Page.Locator("#due-soon tr", new() { HasText = code });
+        await Expect(soon).ToContainTextAsync("次日对接");
+        await Expect(soon).ToContainTextAsync("剩余 1小时30分钟");
+        await ScreenshotAsync("workbench-todo");
+        await Page.GotoAsync("/clues");
+        await Expect(Page.Locator("header .todo-count")).ToHaveTextAsync("待办 2");
+
+        // Once I act on it, it is no longer new, and the connection no longer due.
+        await Page.GotoAsync($"/clues/{clue.Id()}");
+        await DoAsync("对接", async form =>
+        {
+            await form.GetByLabel("对接对象").FillAsync("公司负责人 李经理");
+            await form.GetByLabel("对接方式").SelectOptionAsync("phone");
+        });
+        await Expect(Page.Locator("header .todo-count")).ToHaveCountAsync(0);
+        await Page.GotoAsync("/workbench");
+        await Expect(Page.Locator("#new-assignments")).ToHaveCountAsync(0);
+        await Expect(Page.Locator("#due-soon")).ToHaveCountAsync(0);
+        Assert.That(ConsoleErrors, Is.Empty);
+    }
 }

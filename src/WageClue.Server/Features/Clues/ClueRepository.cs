@@ -146,7 +146,11 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         if (f.AssigneeId != null) where.Add("i.assignee_id = @AssigneeId");
         if (f.Unassigned) where.Add("i.assignee_id IS NULL");
         if (f.Channel != null) where.Add("c.channel = @Channel");
-        if (f.Search != null) where.Add(SearchCondition(f.Search.Kind));
+        long[] employerIds = [];
+        await using var conn = await db.OpenConnectionAsync();
+        if (f.Search is { Kind: SearchKind.NameOrEmployer } words) employerIds = await EmployersNamedAsync(conn, words);
+        // No employer named so: the name alone, which its index answers (an OR with an empty list made the planner walk every clue).
+        if (f.Search != null) where.Add(f.Search.Kind == SearchKind.NameOrEmployer && employerIds.Length == 0 ? "c.complainant_name = @Q" : SearchCondition(f.Search.Kind));
         if (f.Overdue) where.Add($"EXISTS (SELECT 1 FROM wageclue.workflow_clocks k WHERE k.instance_id = c.id AND {ClockStore.Running} AND k.due_at <= @now)");
         if (f.DueBefore != null) where.Add($"EXISTS (SELECT 1 FROM wageclue.workflow_clocks k WHERE k.instance_id = c.id AND {ClockStore.Running} AND k.due_at < @DueBefore)");
         var order = f.SortByDue
@@ -166,10 +170,8 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         {
             Districts = f.Scope.Districts?.ToArray(), f.Scope.CreatedBy, f.District, f.State, ExcludeStates = f.ExcludeStates?.ToArray(), f.AssigneeId, f.DueBefore, now,
             f.PageSize, Offset = (f.Page - 1) * f.PageSize, f.Channel,
-            Q = f.Search?.Value, QReversed = f.Search?.ReversedDigits, EmployerIds = Array.Empty<long>(),
+            Q = f.Search?.Value, QReversed = f.Search?.ReversedDigits, EmployerIds = employerIds,
         };
-        await using var conn = await db.OpenConnectionAsync();
-        if (f.Search is { Kind: SearchKind.NameOrEmployer } words) args = args with { EmployerIds = await EmployersNamedAsync(conn, words) };
         var items = (await conn.QueryAsync<ClueRow>(sql, args)).AsList();
         var total = await conn.ExecuteScalarAsync<long>(countSql, args);
         return (items, total);

@@ -26,6 +26,29 @@ public sealed class LifecycleRow
     public int DefinitionVersion { get; init; }
 }
 
+/// <summary>A clue newly given to its assignee by someone else.</summary>
+public sealed class NewAssignmentRow
+{
+    public long ClueId { get; init; }
+    public string TrackingCode { get; init; } = "";
+    public string EmployerName { get; init; } = "";
+    public string State { get; init; } = "";
+    public string DefinitionId { get; init; } = "";
+    public int DefinitionVersion { get; init; }
+    public DateTimeOffset AssignedAt { get; init; }
+    public string? AssignedBy { get; init; }
+}
+
+/// <summary>What waits for one user: the workbench's to-do lists, counted for the header.</summary>
+public sealed class TodoCounts
+{
+    public long NewAssignments { get; init; }
+    public long UrgesToAnswer { get; init; }
+    public long DueSoon { get; init; }
+    public long ExtensionsToDecide { get; init; }
+    public long Total => NewAssignments + UrgesToAnswer + DueSoon + ExtensionsToDecide;
+}
+
 /// <param name="Started">Follow-up clocks started (clues resolved) in the window.</param>
 /// <param name="FollowedUp">Of those, followed up (回访率 = FollowedUp / Started).</param>
 /// <param name="Satisfied">Followed-up clues whose latest satisfaction is 非常满意, 满意 or 基本满意 (满意率 = Satisfied / FollowedUp).</param>
@@ -104,6 +127,62 @@ public sealed class LifecycleQueries(NpgsqlDataSource db)
             WHERE k.clock = @UrgeReply AND {ClockStore.Open} AND i.assignee_id = @assigneeId
             ORDER BY k.due_at
             """, new { assigneeId, UrgeReply })).AsList();
+    }
+
+    /// <summary>The running clocks of my clues due before <paramref name="before"/>, overdue ones included, soonest first.</summary>
+    public async Task<IReadOnlyList<LifecycleRow>> DueSoonAsync(long assigneeId, DateTimeOffset before, int limit)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<LifecycleRow>($"""
+            {Select}
+            WHERE i.assignee_id = @assigneeId AND i.subject = 'clue' AND {ClockStore.Running} AND k.due_at <= @before
+            ORDER BY k.due_at LIMIT @limit
+            """, new { assigneeId, before, limit })).AsList();
+    }
+
+    // A clue someone else gave me (an action that sets the assignee) which I have not acted on since.
+    private const string NewAssignment = """
+        FROM wageclue.workflow_instances i
+        JOIN wageclue.clues c ON c.id = i.id
+        JOIN LATERAL (SELECT a.at, a.actor_id FROM wageclue.workflow_history a
+                      WHERE a.instance_id = i.id AND a.action = ANY(@assigning) AND a.at >= @since
+                      ORDER BY a.at DESC LIMIT 1) a ON a.actor_id IS DISTINCT FROM @assigneeId
+        LEFT JOIN wageclue.users u ON u.id = a.actor_id
+        WHERE i.assignee_id = @assigneeId AND i.subject = 'clue'
+          AND NOT EXISTS (SELECT 1 FROM wageclue.workflow_history b WHERE b.instance_id = i.id AND b.actor_id = @assigneeId AND b.at > a.at)
+        """;
+
+    /// <summary>新分派给我的: clues given to me by someone else since <paramref name="since"/> that I have not acted on yet, newest first.</summary>
+    public async Task<IReadOnlyList<NewAssignmentRow>> NewAssignmentsAsync(long assigneeId, IReadOnlyList<string> assigning, DateTimeOffset since, int limit)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return (await conn.QueryAsync<NewAssignmentRow>($"""
+            SELECT i.id AS clue_id, c.tracking_code, c.employer_name, i.state, i.definition_id, i.definition_version,
+                   a.at AS assigned_at, u.display_name AS assigned_by
+            {NewAssignment}
+            ORDER BY a.at DESC LIMIT @limit
+            """,
+            new { assigneeId, assigning = assigning.ToArray(), since, limit })).AsList();
+    }
+
+    /// <summary>
+    /// The header's count of what waits for me: new assignments, urges to answer, my clocks due within the bound
+    /// (overdue included) and, for a supervisor, extension requests of their districts. One round trip per page.
+    /// </summary>
+    public async Task<TodoCounts> TodoCountsAsync(long userId, IReadOnlyList<string>? decidesExtensionsIn, IReadOnlyList<string> assigning,
+        DateTimeOffset since, DateTimeOffset soon)
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        return await conn.QuerySingleAsync<TodoCounts>($"""
+            SELECT (SELECT count(*) {NewAssignment}) AS new_assignments,
+                   (SELECT count(*) FROM wageclue.workflow_clocks k JOIN wageclue.workflow_instances i ON i.id = k.instance_id
+                    WHERE k.clock = @UrgeReply AND {ClockStore.Open} AND i.assignee_id = @assigneeId) AS urges_to_answer,
+                   (SELECT count(*) FROM wageclue.workflow_clocks k JOIN wageclue.workflow_instances i ON i.id = k.instance_id
+                    WHERE i.assignee_id = @assigneeId AND i.subject = 'clue' AND {ClockStore.Running} AND k.due_at <= @soon) AS due_soon,
+                   (SELECT count(*) FROM wageclue.workflow_clocks k
+                    WHERE @districts::text[] IS NOT NULL AND k.extension_request_days IS NOT NULL AND {ClockStore.Open}
+                      AND k.district_id = ANY(@districts)) AS extensions_to_decide
+            """, new { assigneeId = userId, assigning = assigning.ToArray(), since, soon, UrgeReply, districts = decidesExtensionsIn?.ToArray() });
     }
 
     /// <summary>回访率 and 满意率 per district over the clues resolved from each start until <paramref name="to"/>, in one read.</summary>

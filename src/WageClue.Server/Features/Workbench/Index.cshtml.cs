@@ -13,7 +13,7 @@ public sealed record ClueListItem(long Id, string TrackingCode, string Employer,
 /// <summary>A caseworker's day: my open clues, most urgent deadline first, and the district's queue of clues nobody holds yet.</summary>
 [Authorize(Roles = $"{Roles.Caseworker},{Roles.Supervisor}")]
 public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, LifecycleQueries lifecycle, Calendar.CalendarStore calendars,
-    Npgsql.NpgsqlDataSource db, TimeProvider time) : AppPage
+    Npgsql.NpgsqlDataSource db, Todo todo, TimeProvider time) : AppPage
 {
     public const int PageSize = 20;
 
@@ -31,17 +31,33 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Life
     /// <summary>For supervisors: extension requests of their districts waiting for a decision.</summary>
     public IReadOnlyList<LifecycleItem> ExtensionsToDecide { get; private set; } = [];
     public long QueueTotal { get; private set; }
+    /// <summary>新分派给我的: given to me by someone else, not acted on since.</summary>
+    public IReadOnlyList<(NewAssignmentRow Row, string When, string By)> NewAssignments { get; private set; } = [];
+    /// <summary>My clocks due within two working hours, and those overdue.</summary>
+    public IReadOnlyList<(LifecycleRow Row, ClockView Clock)> DueSoon { get; private set; } = [];
 
     public async Task OnGetAsync()
     {
-        MinePage = Math.Max(1, MinePage);
-        QueuePage = Math.Max(1, QueuePage);
+        MinePage = Math.Clamp(MinePage, 1, 100_000);
+        QueuePage = Math.Clamp(QueuePage, 1, 100_000);
         var final = workflow.CurrentDefinition.States.Where(s => s.Final).Select(s => s.Id).ToList();
         (Mine, MineTotal) = await LoadAsync(new ClueFilter(new ReadScope(Me.Districts, null), null, null, Me.Id, false, false, null, true, MinePage, PageSize, final));
         (Queue, QueueTotal) = await LoadAsync(new ClueFilter(new ReadScope(Me.Districts, null), workflow.CurrentDefinition.InitialState, null, null, true, false, null, true, QueuePage, PageSize));
         var now = time.GetUtcNow();
         UrgesToAnswer = (await lifecycle.UrgesToAnswerAsync(Me.Id))
             .Select(r => LifecycleItem.Urge(r, workflow.EngineFor(r.DefinitionId, r.DefinitionVersion), now)).ToList();
+        NewAssignments = (await todo.NewAssignmentsAsync(Me)).Select(r =>
+        {
+            var engine = workflow.EngineFor(r.DefinitionId, r.DefinitionVersion);
+            return (r, Infrastructure.Display.Time(engine.ToLocal(r.AssignedAt)), r.AssignedBy ?? "系统");
+        }).ToList();
+        var calendar = await calendars.GetAsync(db);
+        DueSoon = (await todo.DueSoonAsync(Me)).Select(r =>
+        {
+            var engine = workflow.EngineFor(r.DefinitionId, r.DefinitionVersion);
+            var clock = new Instances.ClockRow { InstanceId = r.ClueId, Clock = r.Clock, Round = r.Round, DueAt = r.DueAt };
+            return (r, ClockView.For(engine, calendar, [clock], now)[0]);
+        }).ToList();
         if (Me.Role == Roles.Supervisor)
             ExtensionsToDecide = (await lifecycle.PendingExtensionsAsync(Me.Districts, Dashboard.IndexModel.ListLimit))
                 .Select(r => LifecycleItem.Extension(r, workflow.EngineFor(r.DefinitionId, r.DefinitionVersion), now)).ToList();

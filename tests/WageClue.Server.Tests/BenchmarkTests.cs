@@ -40,7 +40,11 @@ public class BenchmarkTests
         foreach (var section in new[] { "intakeCeiling", "intakeApi", "transitionCeiling", "transitionApi", "extensionApi", "pauseResumeApi" })
             Assert.That(results[section]!.AsArray().Select(r => r!["perSecond"]!["median"]!.GetValue<double>()), Is.All.GreaterThan(0), section);
         Assert.That(results["intakeApi"]![0]!["ratioToCeiling"]!.GetValue<double>(), Is.GreaterThan(0));
-        Assert.That(results["dashboard"]!.AsArray(), Has.Count.EqualTo(8));
+        // 4 dashboard queries and 8 searches, at each of the 2 sizes.
+        var queries = results["dashboard"]!.AsArray();
+        Assert.That(queries, Has.Count.EqualTo(24));
+        Assert.That(queries.Select(q => q!["p95Ms"]!.GetValue<double>()), Is.All.GreaterThan(0));
+        Assert.That(queries.Count(q => q!["query"]!.GetValue<string>().StartsWith("search:", StringComparison.Ordinal)), Is.EqualTo(14));
         var storm = results["storm"]!;
         Assert.That((storm["delivered"]!.GetValue<int>(), storm["duplicates"]!.GetValue<int>()),
             Is.EqualTo((storm["clocks"]!.GetValue<int>() * storm["storms"]!.GetValue<int>(), 0)));

@@ -149,8 +149,8 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         long[] employerIds = [];
         await using var conn = await db.OpenConnectionAsync();
         if (f.Search is { Kind: SearchKind.NameOrEmployer } words) employerIds = await EmployersNamedAsync(conn, words);
-        // No employer named so: the name alone, which its index answers (an OR with an empty list made the planner walk every clue).
-        if (f.Search != null) where.Add(f.Search.Kind == SearchKind.NameOrEmployer && employerIds.Length == 0 ? "c.complainant_name = @Q" : SearchCondition(f.Search.Kind));
+        var fromHits = f.Search is { Kind: SearchKind.NameOrEmployer } && employerIds.Length <= MaxEmployersForHits && !f.SortByDue;
+        if (f.Search != null && !fromHits) where.Add(SearchCondition(f.Search.Kind));
         if (f.Overdue) where.Add($"EXISTS (SELECT 1 FROM wageclue.workflow_clocks k WHERE k.instance_id = c.id AND {ClockStore.Running} AND k.due_at <= @now)");
         if (f.DueBefore != null) where.Add($"EXISTS (SELECT 1 FROM wageclue.workflow_clocks k WHERE k.instance_id = c.id AND {ClockStore.Running} AND k.due_at < @DueBefore)");
         var order = f.SortByDue
@@ -172,9 +172,45 @@ public sealed class ClueRepository(NpgsqlDataSource db)
             f.PageSize, Offset = (f.Page - 1) * f.PageSize, f.Channel,
             Q = f.Search?.Value, QReversed = f.Search?.ReversedDigits, EmployerIds = employerIds,
         };
+        if (fromHits) return await FromHitsAsync(conn, where, f, args);
         var items = (await conn.QueryAsync<ClueRow>(sql, args)).AsList();
         var total = await conn.ExecuteScalarAsync<long>(countSql, args);
         return (items, total);
+    }
+
+    /// <summary>Up to this many employers named by a term, the search starts from their clues; more, and it walks the newest clues.</summary>
+    public const int MaxEmployersForHits = 2_000;
+
+    /// <summary>
+    /// A name or part of an employer's name: start from the clues the term hits (the name index and each employer's
+    /// clues), keep those whose instance passes the filters, then sort. Measured at a million clues: an OR of both
+    /// conditions let the planner walk the newest clues and test each (1.2 s when the newest clues belonged to other
+    /// employers), or hash every instance of the district from the heap to count (0.3 s); the hits against the
+    /// district's ids read from workflow_instances_district_id_idx alone took 74 ms for 25 000 hits. One query gives
+    /// the ordered ids (as many as the count goes), a second the page's rows.
+    /// </summary>
+    private static async Task<(IReadOnlyList<ClueRow>, long)> FromHitsAsync(NpgsqlConnection conn, List<string> where, ClueFilter f, object args)
+    {
+        var limit = f.CountLimit ?? int.MaxValue;
+        var ids = (await conn.QueryAsync<long>($"""
+            WITH hits AS MATERIALIZED (
+                SELECT id, received_at, channel FROM wageclue.clues WHERE complainant_name = @Q
+                UNION
+                SELECT id, received_at, channel FROM wageclue.clues WHERE employer_id = ANY(@EmployerIds))
+            SELECT c.id FROM hits c
+            WHERE c.id IN (SELECT i.id FROM wageclue.workflow_instances i WHERE i.subject = 'clue'
+                           {string.Concat(where.Where(w => w.StartsWith("i.", StringComparison.Ordinal)).Select(w => " AND " + w))})
+                  {string.Concat(where.Where(w => !w.StartsWith("i.", StringComparison.Ordinal)).Select(w => " AND " + w))}
+            ORDER BY c.received_at DESC, c.id DESC
+            {(f.CountLimit != null ? $"LIMIT {limit + 1}" : "")}
+            """, args)).AsList();
+        var page = ids.Skip((f.Page - 1) * f.PageSize).Take(f.PageSize).ToArray();
+        var items = page.Length == 0 ? [] : (await conn.QueryAsync<ClueRow>($"""
+            {SelectClue}
+            WHERE c.id = ANY(@page)
+            ORDER BY c.received_at DESC, c.id DESC
+            """, new { page })).AsList();
+        return (items, ids.Count);
     }
 
     /// <summary>

@@ -10,3 +10,6 @@ CREATE INDEX clues_phone_suffix_idx ON wageclue.clues (reverse(replace(complaina
 -- The complainant's full name, newest first.
 CREATE INDEX clues_complainant_name_idx ON wageclue.clues (complainant_name, received_at DESC);
 CREATE INDEX clues_credit_code_idx ON wageclue.clues (employer_credit_code) WHERE employer_credit_code IS NOT NULL;
+-- A search by name starts from the clues it hits and keeps those of the caller's district: their ids, read from
+-- this index alone, without the instances' rows.
+CREATE INDEX workflow_instances_district_id_idx ON wageclue.workflow_instances (district_id, id);

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -210,5 +211,61 @@ public class EverydayPageTests : BrowserTest
         await Expect(Page.Locator("#new-assignments")).ToHaveCountAsync(0);
         await Expect(Page.Locator("#due-soon")).ToHaveCountAsync(0);
         Assert.That(ConsoleErrors, Is.Empty);
+    }
+
+    private async Task<byte[]> DownloadAsync(ILocator link)
+    {
+        var download = await Page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
+        return await File.ReadAllBytesAsync((await download.PathAsync())!);
+    }
+
+    [Test]
+    public async Task Every_list_downloads_as_csv_and_excel_and_the_counts_as_the_pages_matrix()
+    {
+        var cw = await TestHost.As("cw.zd");
+        var code = (await cw.RegisterAsync(Api.NewClue(c => c["receivedAt"] = "2026-11-20T10:00:00+08:00"))).Str("trackingCode");
+        await cw.RegisterAsync(Api.NewClue(c => { c["employerName"] = "淄博鲁中机械制造有限公司"; c.Remove("employerCreditCode"); }));
+        await LoginAsync("sup.zd");
+        await Page.GotoAsync("/dashboard");
+
+        var overdue = await DownloadAsync(Page.Locator("#overdue").GetByRole(AriaRole.Link, new() { Name = "导出 Excel" }));
+        var sheet = MiniExcelLibs.MiniExcel.Query(new MemoryStream(overdue), useHeaderRow: true).Cast<IDictionary<string, object>>().ToList();
+        Assert.That(sheet.Select(r => r["时限节点"]?.ToString()), Is.EquivalentTo(new[] { "当日受理", "次日对接" }));
+        Assert.That(sheet.All(r => r["线索编号"]?.ToString() == code && r["超时/剩余"]!.ToString()!.Contains("个工作日")));
+
+        var counts = Encoding.UTF8.GetString(await DownloadAsync(Page.Locator("section", new() { HasText = "各区县线索状态" }).GetByRole(AriaRole.Link, new() { Name = "导出 CSV" })));
+        var lines = counts.TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines[0], Does.StartWith("区县,已登记,已受理").And.EndWith(",合计"), "one column per state, as the page shows");
+        Assert.That(lines[1], Does.StartWith("张店区,2,").And.EndWith(",2"));
+
+        await Page.GotoAsync("/clues?q=" + Uri.EscapeDataString("鲁中"));
+        var found = await DownloadAsync(Page.Locator("#results").GetByRole(AriaRole.Link, new() { Name = "导出 Excel" }));
+        var rows = MiniExcelLibs.MiniExcel.Query(new MemoryStream(found), useHeaderRow: true).Cast<IDictionary<string, object>>().ToList();
+        Assert.That(rows.Select(r => r["用人单位"]?.ToString()), Is.EqualTo(new[] { "淄博鲁中机械制造有限公司" }));
+        var all = Encoding.UTF8.GetString(await DownloadAsync(Page.Locator("#results").GetByRole(AriaRole.Link, new() { Name = "导出 CSV" })));
+        Assert.That(all, Does.Contain("淄博鲁中机械制造有限公司").And.Not.Contain(code));
+    }
+
+    [Test]
+    public async Task A_clue_prints_as_a_sheet_of_facts_clocks_and_timeline_with_the_complainant_masked()
+    {
+        var cw = await TestHost.As("cw.zd");
+        var clue = await cw.RegisterAsync();
+        await cw.DoAsync(clue.Id(), "accept", new { assigneeId = TestHost.UserIds["cw.zd"] });
+        await LoginAsync("cw.zd");
+        await Page.GotoAsync($"/clues/{clue.Id()}");
+        await Expect(Page.GetByRole(AriaRole.Button, new() { Name = "打印线索单" })).ToBeVisibleAsync();
+        await Page.EmulateMediaAsync(new() { Media = Media.Print });
+        await ScreenshotAsync("clue-print");
+        await Expect(Page.Locator("header.top")).ToBeHiddenAsync();
+        await Expect(Page.Locator("details.action").First).ToBeHiddenAsync();
+        await Expect(Page.Locator("#diagram")).ToBeHiddenAsync();
+        await Expect(Page.Locator(".print-only")).ToContainTextAsync("打印人 测试cw.zd");
+        await Expect(Page.Locator(".print-only")).ToContainTextAsync("反映人信息已遮挡");
+        await Expect(Page.Locator("ol.timeline")).ToContainTextAsync("受理");
+        await Expect(Page.Locator("[data-clock='accept']")).ToBeVisibleAsync();
+        await Expect(Page.Locator("main")).Not.ToContainTextAsync("13905331234");
+        var pdf = await Page.PdfAsync();
+        Assert.That(pdf.Length, Is.GreaterThan(1000), "Chromium lays the sheet out for paper");
     }
 }

@@ -29,6 +29,9 @@ public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, Use
     public string Diagram { get; private set; } = "";
     public ComplainantFull? FullComplainant { get; private set; }
 
+    /// <summary>When the page was made, for the printed sheet's footer line.</summary>
+    public string PrintedAt => Infrastructure.Display.Time(Engine.ToLocal(time.GetUtcNow()));
+
     /// <summary>The action whose form was posted and refused: it stays open with its messages.</summary>
     public string? OpenAction { get; private set; }
     public Dictionary<string, string[]> FieldErrors { get; private set; } = new();

@@ -38,7 +38,7 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Dist
 
     public async Task<IActionResult> OnGetAsync()
     {
-        Choices = await FilterChoices.LoadAsync(districts, users, Me);
+        Choices = await FilterAsync();
         var filter = Filter();
         if (filter == null) return Page();
         var (items, total) = await Workbench.IndexModel.List(clues, workflow, await calendars.GetAsync(db), filter, time.GetUtcNow());
@@ -47,6 +47,24 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Dist
         Total = Math.Min(total, ClueEndpoints.SearchCountLimit);
         return Page();
     }
+
+    /// <summary>Every clue the search finds (up to the count's limit, not one page) as CSV or Excel.</summary>
+    public async Task<IActionResult> OnGetExportAsync(string format = Export.CsvFormat)
+    {
+        if (!Export.IsFormat(format)) return BadRequest();
+        Choices = await FilterAsync();
+        PageNumber = 1;
+        if (Filter() is not { } filter) return BadRequest();
+        var (items, _) = await Workbench.IndexModel.List(clues, workflow, await calendars.GetAsync(db),
+            filter with { Page = 1, PageSize = ClueEndpoints.SearchCountLimit }, time.GetUtcNow());
+        var day = workflow.CurrentEngine.ToLocal(time.GetUtcNow()).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        return Export.File(format, Term != null ? "线索查询结果" : "本区县线索", day,
+            ["线索编号", "用人单位", "区县", "状态", "最近时限", "情况", "承办人", "接收时间"],
+            items.Select(i => new[] { i.TrackingCode, i.Employer, i.District, i.State, i.Next is { } n ? $"{n.Name} {n.Due}" : "无进行中的时限",
+                i.Next?.Status ?? "", i.Assignee ?? "未分派", i.Received }).ToList());
+    }
+
+    private Task<FilterChoices> FilterAsync() => FilterChoices.LoadAsync(districts, users, Me);
 
     /// <summary>The query as a filter within what the caller may read; null (with Error set) when it cannot be run.</summary>
     private ClueFilter? Filter()

@@ -124,36 +124,30 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
     }
 
     /// <summary>A list as CSV, UTF-8 with a byte order mark so that Excel opens the Chinese text correctly.</summary>
-    public async Task<IActionResult> OnGetCsvAsync(string list)
+    /// <summary>A list as CSV or Excel: the overdue or due-today clocks (all of them, not one page) or the counts,
+    /// laid out as the page's matrix (a district per row, a state per column, the total last).</summary>
+    public async Task<IActionResult> OnGetExportAsync(string list, string format = Export.CsvFormat)
     {
+        if (!Export.IsFormat(format)) return BadRequest();
         var filter = await FilterAsync();
         if (filter == null) return Forbid();
         var (now, endOfToday) = Today();
-        var buffer = new MemoryStream();
-        // A field starting with = + - @ is escaped, so Excel never runs what someone typed as a formula.
-        var options = new CsvWriterOptions { WriteByteOrderMark = true, Injection = CsvInjection.Escape };
-        await using (var csv = CsvWriter.Create(buffer, options, leaveOpen: true))
-        {
-            if (list == "counts")
-            {
-                var names = Districts.ToDictionary(d => d.Id, d => d.Name);
-                csv.WriteRecord(["区县", "状态", "线索数"]);
-                foreach (var c in (await queries.StateCountsAsync(filter)).Counts.OrderBy(c => c.DistrictId).ThenBy(c => c.State))
-                    csv.WriteRecord([names.GetValueOrDefault(c.DistrictId, c.DistrictId), workflow.CurrentEngine.StateName(c.State), c.Count.ToString(CultureInfo.InvariantCulture)]);
-            }
-            else
-            {
-                var overdue = list != "today";
-                var (items, _, _) = await DeadlinesAsync(filter, overdue ? null : now, overdue ? now : endOfToday, 1, 100_000);
-                csv.WriteRecord(["线索编号", "用人单位", "区县", "状态", "来源", "时限节点", "办理时限", "超时/剩余", "承办人"]);
-                foreach (var i in items)
-                    csv.WriteRecord([i.Row.TrackingCode, i.Row.EmployerName, i.Row.DistrictName, i.StateName, i.ChannelName, i.ClockName, i.Due, i.Status, i.Row.AssigneeName ?? "未分派"]);
-            }
-            await csv.FlushAsync();
-        }
         var day = workflow.CurrentEngine.ToLocal(now).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        var name = list switch { "counts" => "线索状态统计", "today" => "今日到期线索", _ => "超时线索" };
-        return File(buffer.ToArray(), "text/csv; charset=utf-8", $"{name}-{day}.csv");
+        if (list == "counts")
+        {
+            var states = Definition.States;
+            var byDistrict = (await queries.StateCountsAsync(filter)).Counts.GroupBy(c => c.DistrictId)
+                .ToDictionary(g => g.Key, g => g.ToDictionary(c => c.State, c => c.Count));
+            var rows = Districts.Where(d => byDistrict.ContainsKey(d.Id)).Select(d => (string[])[d.Name,
+                ..states.Select(st => byDistrict[d.Id].GetValueOrDefault(st.Id).ToString(CultureInfo.InvariantCulture)),
+                byDistrict[d.Id].Values.Sum().ToString(CultureInfo.InvariantCulture)]).ToList();
+            return Export.File(format, "线索状态统计", day, ["区县", .. states.Select(st => st.Name), "合计"], rows);
+        }
+        var overdue = list != "today";
+        var (items, _, _) = await DeadlinesAsync(filter, overdue ? null : now, overdue ? now : endOfToday, 1, 100_000);
+        return Export.File(format, overdue ? "超时线索" : "今日到期线索", day,
+            ["线索编号", "用人单位", "区县", "状态", "来源", "时限节点", "办理时限", "超时/剩余", "承办人"],
+            items.Select(i => new[] { i.Row.TrackingCode, i.Row.EmployerName, i.Row.DistrictName, i.StateName, i.ChannelName, i.ClockName, i.Due, i.Status, i.Row.AssigneeName ?? "未分派" }).ToList());
     }
 
     public string StateName(string state) => workflow.CurrentEngine.StateName(state);

@@ -150,7 +150,7 @@ public static class EmployerEndpoints
         var rows = items.Select(r => new CreditExportRow(r.Id, r.EmployerName, r.EmployerCreditCode, r.DistrictName, r.Finding, r.Amount, r.FoundOn,
             r.ConfirmedAt!.Value, string.Join(";", r.ClueCodes))).ToList();
         if (format == "json") return TypedResults.Json(rows);
-        return TypedResults.File(Csv.Write(["记录编号", "用人单位", "统一社会信用代码", "区县", "认定事实", "金额（元）", "认定日期", "确认时间", "线索编号"],
+        return TypedResults.File(Shared.Export.Csv(["记录编号", "用人单位", "统一社会信用代码", "区县", "认定事实", "金额（元）", "认定日期", "确认时间", "线索编号"],
             rows.Select(r => new[] { r.Id.ToString(CultureInfo.InvariantCulture), r.EmployerName, r.CreditCode ?? "", r.District, r.Finding,
                 r.Amount.ToString("0.00", CultureInfo.InvariantCulture), r.FoundOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 workflow.CurrentEngine.ToLocal(r.ConfirmedAt).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture), r.Clues })),
@@ -169,19 +169,3 @@ public static class EmployerEndpoints
         revisions?.Select(v => new CreditRevisionResponse(v.Revision, v.Kind, v.Finding, v.Amount, v.FoundOn, v.Status, v.Reason, v.ChangedByName, v.ChangedAt)).ToList());
 }
 
-/// <summary>CSV as the bureau's spreadsheets open it: UTF-8 with a byte-order mark, and a field starting with = + - @ escaped
-/// so that Excel never runs what someone typed as a formula.</summary>
-public static class Csv
-{
-    public static byte[] Write(IReadOnlyList<string> header, IEnumerable<string[]> rows)
-    {
-        using var buffer = new MemoryStream();
-        using (var csv = CsvWriter.Create(buffer, new CsvWriterOptions { WriteByteOrderMark = true, Injection = CsvInjection.Escape }, leaveOpen: true))
-        {
-            csv.WriteRecord(header.ToArray());
-            foreach (var row in rows) csv.WriteRecord(row);
-            csv.Flush();
-        }
-        return buffer.ToArray();
-    }
-}

@@ -127,7 +127,7 @@ public static class ListingEndpoints
         var rows = items.Select(p => ToPublic(p, workflow.CurrentEngine)).ToList();
         if (format == "json") return TypedResults.Json(rows);
         var day = workflow.CurrentEngine.ToLocal(time.GetUtcNow()).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        return TypedResults.File(Csv.Write(["用人单位", "统一社会信用代码", "法定代表人", "决定书文号", "列入事由", "惩戒措施", "列入日期", "期限届满日", "区县"],
+        return TypedResults.File(Shared.Export.Csv(["用人单位", "统一社会信用代码", "法定代表人", "决定书文号", "列入事由", "惩戒措施", "列入日期", "期限届满日", "区县"],
             rows.Select(p => new[] { p.EmployerName, p.CreditCode ?? "", p.LegalRepresentative ?? "", p.DecisionNumber ?? "", p.Reason ?? "", p.Sanctions ?? "",
                 p.DecidedOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), p.TermEndsOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), p.District })),
             "text/csv; charset=utf-8", $"失信联合惩戒名单-{day}.csv");

@@ -61,6 +61,21 @@ public class StartupTests
         var listings = (await conn.QueryAsync<string>("SELECT state FROM wageclue.workflow_instances WHERE subject = 'listing'")).ToList();
         Assert.That(listings, Is.EquivalentTo(new[] { "listed", "noticed", "objection" }), "listing cases at three steps");
         Assert.That(await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM wageclue.credit_records"), Is.EqualTo(1));
+        // Weeks of history with actions at their own times: rates a supervisor can read, neither 0 % nor 100 %.
+        var days = await conn.ExecuteScalarAsync<int>("SELECT count(DISTINCT receipt_day) FROM wageclue.clues");
+        Assert.That(days, Is.GreaterThanOrEqualTo(20), "clues on many working days");
+        foreach (var clock in new[] { "accept", "connect", "feedback" })
+        {
+            var onTime = await conn.ExecuteScalarAsync<double>($"""
+                SELECT avg(CASE WHEN met_at <= due_at THEN 1.0 ELSE 0.0 END) FROM wageclue.workflow_clocks
+                WHERE clock = '{clock}' AND cancelled_at IS NULL AND due_at < now() AND due_at > now() - interval '30 days'
+                """);
+            Assert.That(onTime, Is.InRange(0.7, 0.97), $"{clock}: most in time, some late");
+        }
+        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM wageclue.workflow_clocks WHERE original_due_at IS NOT NULL AND met_at <= due_at"),
+            Is.GreaterThan(0), "some answered within an approved extension");
+        Assert.That(await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM wageclue.workflow_clocks WHERE clock = 'follow-up' AND met_at IS NOT NULL"),
+            Is.GreaterThan(0), "resolved clues called back");
 
         await using (var restarted = new WageClueApp(_connectionString, settings))
         {

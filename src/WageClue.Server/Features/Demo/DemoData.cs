@@ -107,7 +107,10 @@ public sealed class DemoData(UserRepository users, Passwords passwords, ClueWork
         // 不良行为记录: the resolved clue's finding, proposed by the caseworker and waiting for the supervisor.
         await credit.RecordAsync((await clues.FindAsync(resolved.Id))!, zhang, "拖欠4名员工工资2.2万元，经责令限期支付后支付", null, null);
         await SeedListingsAsync(ids, now, handling);
-        logger.LogInformation("Demo data loaded: {Users} users, 11 clues and 3 listing cases. Password for every demo user: {Password}", People.Length, Password);
+        var history = await ActivatorUtilities.CreateInstance<DemoHistory>(services).SeedAsync(now,
+            [("370303", [zhang, ids["liqiang"]], wang), ("370302", [ids["zhaolei"]], ids["sunli"])], hotline);
+        logger.LogInformation("Demo data loaded: {Users} users, {Clues} clues (five weeks of history) and 3 listing cases. Password for every demo user: {Password}",
+            People.Length, 11 + history, Password);
     }
 
     /// <summary>
@@ -183,14 +186,6 @@ public sealed class DemoData(UserRepository users, Passwords passwords, ClueWork
         var objected = await Start(12, sun, refractory, 15, null, group: true);
         await Act(9, objected, "issue-notice", zhao, new { noticeNumber = "淄川人社失告〔2026〕2号" });
         await Act(1, objected, "receive-objection", zhao, new { objection = "单位称已于本月支付10名工人工资，其余6人因劳动关系存在争议" });
-    }
-
-    /// <summary>The demo listings' own clock, set to each step's time.</summary>
-    private sealed class DemoClock(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-
-        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     private async Task<ClueRow> Register(CurrentUser by, string channel, string district, string name, string phone, string employer,

@@ -10,6 +10,7 @@ using WageClue.Server.Features.Districts;
 using WageClue.Server.Features.Shared;
 using WageClue.Server.Infrastructure;
 using WageClue.Server.Features.Calendar;
+using WageClue.Workflows.Calendar;
 using WageClue.Workflows.Definitions;
 using WageClue.Workflows.Engine;
 using WageClue.Workflows.Sla;
@@ -99,7 +100,7 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
         if (!Windows.Contains(Days)) Days = 30;
         TrendJson = await TrendJsonAsync(queries, workflow, filter, now, Days);
         await LoadLifecycleAsync(filter, now);
-        Listings = await Features.Listings.ListingPanel.LoadAsync(listingCases, listingWorkflow, employers, queries, await calendars.GetAsync(db),
+        Listings = await Features.Listings.ListingPanel.LoadAsync(listingCases, listingWorkflow, employers, queries, await CalendarAsync(),
             filter.District != null ? [filter.District] : filter.Districts, now);
         return Page();
     }
@@ -156,7 +157,7 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
     private async Task LoadLifecycleAsync(DashboardFilter filter, DateTimeOffset now)
     {
         var scope = filter.District != null ? [filter.District] : filter.Districts;
-        var calendar = await calendars.GetAsync(db);
+        var calendar = await CalendarAsync();
         string Local(DateTimeOffset t, LifecycleRow r) => Display.Time(workflow.EngineFor(r.DefinitionId, r.DefinitionVersion).ToLocal(t));
         WorkflowEngine Engine(LifecycleRow r) => workflow.EngineFor(r.DefinitionId, r.DefinitionVersion);
 
@@ -185,6 +186,10 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
 
     public string ReturnQuery => Request.QueryString.Value ?? "";
 
+    /// <summary>The calendar, read once per request: each read checks its version in the database.</summary>
+    private async Task<WorkingCalendar> CalendarAsync() => _calendar ??= await calendars.GetAsync(db);
+    private WorkingCalendar? _calendar;
+
     private (DateTimeOffset Now, DateTimeOffset EndOfToday) Today()
     {
         var now = time.GetUtcNow();
@@ -207,7 +212,7 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
     {
         var (rows, total, clues) = await queries.DeadlinesAsync(filter, after, upTo, page, pageSize);
         var now = time.GetUtcNow();
-        var calendar = await calendars.GetAsync(db);
+        var calendar = await CalendarAsync();
         return (rows.Select(r =>
         {
             var engine = workflow.EngineFor(r.DefinitionId, r.DefinitionVersion);

@@ -41,8 +41,10 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Life
         MinePage = Math.Clamp(MinePage, 1, 100_000);
         QueuePage = Math.Clamp(QueuePage, 1, 100_000);
         var final = workflow.CurrentDefinition.States.Where(s => s.Final).Select(s => s.Id).ToList();
-        (Mine, MineTotal) = await LoadAsync(new ClueFilter(new ReadScope(Me.Districts, null), null, null, Me.Id, false, false, null, true, MinePage, PageSize, final));
-        (Queue, QueueTotal) = await LoadAsync(new ClueFilter(new ReadScope(Me.Districts, null), workflow.CurrentDefinition.InitialState, null, null, true, false, null, true, QueuePage, PageSize));
+        // One read of the calendar for the whole page (each read checks its version in the database).
+        var calendar = await calendars.GetAsync(db);
+        (Mine, MineTotal) = await LoadAsync(calendar, new ClueFilter(new ReadScope(Me.Districts, null), null, null, Me.Id, false, false, null, true, MinePage, PageSize, final));
+        (Queue, QueueTotal) = await LoadAsync(calendar, new ClueFilter(new ReadScope(Me.Districts, null), workflow.CurrentDefinition.InitialState, null, null, true, false, null, true, QueuePage, PageSize));
         var now = time.GetUtcNow();
         UrgesToAnswer = (await lifecycle.UrgesToAnswerAsync(Me.Id))
             .Select(r => LifecycleItem.Urge(r, workflow.EngineFor(r.DefinitionId, r.DefinitionVersion), now)).ToList();
@@ -51,7 +53,6 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Life
             var engine = workflow.EngineFor(r.DefinitionId, r.DefinitionVersion);
             return (r, Infrastructure.Display.Time(engine.ToLocal(r.AssignedAt)), r.AssignedBy ?? "系统");
         }).ToList();
-        var calendar = await calendars.GetAsync(db);
         DueSoon = (await todo.DueSoonAsync(Me)).Select(r =>
         {
             var engine = workflow.EngineFor(r.DefinitionId, r.DefinitionVersion);
@@ -63,8 +64,8 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Life
                 .Select(r => LifecycleItem.Extension(r, workflow.EngineFor(r.DefinitionId, r.DefinitionVersion), now)).ToList();
     }
 
-    private async Task<(IReadOnlyList<ClueListItem>, long)> LoadAsync(ClueFilter filter) =>
-        await List(clues, workflow, await calendars.GetAsync(db), filter, time.GetUtcNow());
+    private async Task<(IReadOnlyList<ClueListItem>, long)> LoadAsync(WageClue.Workflows.Calendar.WorkingCalendar calendar, ClueFilter filter) =>
+        await List(clues, workflow, calendar, filter, time.GetUtcNow());
 
     /// <summary>One page of clues as list rows, each with its most urgent running clock.</summary>
     internal static async Task<(IReadOnlyList<ClueListItem>, long)> List(ClueRepository clues, ClueWorkflow workflow, WageClue.Workflows.Calendar.WorkingCalendar calendar,

@@ -71,6 +71,24 @@ public class SearchTests : ApiTest
     }
 
     [Test]
+    public async Task A_clue_transferred_to_another_district_is_found_there_by_name_and_no_longer_in_the_old_one()
+    {
+        var (huaxin, _, _) = await ThreeCluesAsync();
+        var zd = await TestHost.As("cw.zd");
+        var id = (await SearchAsync(zd, huaxin))["items"]![0]!["id"]!.GetValue<long>();
+        await zd.DoAsync(id, "accept", new { assigneeId = TestHost.UserIds["cw.zd"] });
+        await zd.DoAsync(id, "transfer-district", new { districtId = "370302", reason = "用工地在淄川区" });
+        // The name search reads the district on the clue's index entries (migration 0010): it must follow the transfer.
+        Assert.That(Codes(await SearchAsync(zd, "华信建筑")), Is.Empty, "张店 no longer reads it");
+        Assert.That(Codes(await SearchAsync(zd, "刘洋")), Is.Empty);
+        var zc = await TestHost.As("cw.zc");
+        Assert.That(Codes(await SearchAsync(zc, "华信建筑")), Is.EqualTo(new[] { huaxin }));
+        Assert.That(Codes(await SearchAsync(zc, "刘洋", "&state=received")), Is.EqualTo(new[] { huaxin }), "with a filter on the instance too");
+        Assert.That(await TestHost.ScalarAsync<long>(
+            "SELECT count(*) FROM wageclue.clues c JOIN wageclue.workflow_instances i ON i.id = c.id WHERE c.district_id <> i.district_id"), Is.Zero);
+    }
+
+    [Test]
     public async Task A_term_too_short_or_unknown_filters_are_refused_with_the_field_at_fault()
     {
         await ThreeCluesAsync();

@@ -46,6 +46,26 @@ public class DuplicateTests : ApiTest
     }
 
     [Test]
+    public async Task The_intake_answer_names_the_likely_duplicates_and_the_clue_is_registered_all_the_same()
+    {
+        var cw = await TestHost.As("cw.zd");
+        var first = await cw.RegisterAsync();
+        Assert.That(first["likelyDuplicates"]!.AsArray(), Is.Empty, "the first of its kind repeats nothing");
+        Time.Advance(TimeSpan.FromMinutes(5));
+        var second = await cw.RegisterAsync();
+        var named = second["likelyDuplicates"]!.AsArray().Select(d => (d!.Str("trackingCode"), d!.Str("why"))).ToList();
+        Assert.That(named, Is.EqualTo(new[] { (first.Str("trackingCode"), "同一反映人电话、同一用人单位") }), "not itself, only the first");
+        Assert.That(second.Str("state"), Is.EqualTo("received"));
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clues"), Is.EqualTo(2));
+
+        // Another district's caseworker is not told of 张店's clues.
+        var zc = await (await TestHost.As("cw.zc")).RegisterAsync(Api.NewClue(c => c["districtId"] = "370302"));
+        Assert.That(zc["likelyDuplicates"]!.AsArray(), Is.Empty);
+        // The clue's own answer elsewhere does not carry the list.
+        Assert.That((await cw.GetObjectAsync($"/api/clues/{second.Id()}")).ContainsKey("likelyDuplicates"), Is.False);
+    }
+
+    [Test]
     public async Task At_most_ten_likely_duplicates_are_named_newest_first()
     {
         var cw = await TestHost.As("cw.zd");

@@ -42,7 +42,7 @@ public static partial class ClueEndpoints
     }
 
     private static async Task<IResult> RegisterAsync(HttpContext http, CurrentUser me, DistrictRepository districts, Employers.EmployerRepository employers,
-        ClueWorkflow workflow, ClueRepository clues, ClueResponses responses, TimeProvider time, IOptions<ClueOptions> options)
+        ClueWorkflow workflow, ClueRepository clues, ClueResponses responses, DuplicateFinder duplicates, TimeProvider time, IOptions<ClueOptions> options)
     {
         if (!AccessPolicy.MayRegisterAtAll(me))
             return Problems.Forbidden($"{Roles.ChineseName(me.Role)}不能登记线索");
@@ -68,7 +68,9 @@ public static partial class ClueEndpoints
         if (result.Outcome == IntakeOutcome.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
         // A new clue is answered from what was just written; a replay reads the first request's clue.
         var (clue, clocks) = result.Created ?? (await clues.FindWithClocksAsync(result.ClueId))!.Value;
-        return TypedResults.Created($"/api/clues/{clue.Id}", responses.ToResponse(clue, clocks, me));
+        // Registered all the same (a repeat may carry new facts); the caller sees what it may repeat and can merge it.
+        var likely = await duplicates.FindAsync(intake, me, exceptId: clue.Id);
+        return TypedResults.Created($"/api/clues/{clue.Id}", responses.ToResponse(clue, clocks, me) with { LikelyDuplicates = likely });
     }
 
     private static async Task<IResult> DuplicatesAsync(HttpContext http, CurrentUser me, DistrictRepository districts, DuplicateFinder finder,

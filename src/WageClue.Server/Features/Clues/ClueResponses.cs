@@ -65,7 +65,12 @@ public sealed record ClueResponse(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<ClockResponse> Clocks,
     IReadOnlyList<ActionRef> AllowedActions,
-    string TrackingNotice);
+    string TrackingNotice)
+{
+    /// <summary>Only in an intake's 201 answer: the recent clues it may repeat (as POST /api/clues/duplicates finds them).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<LikelyDuplicate>? LikelyDuplicates { get; init; }
+}
 
 public sealed record HistoryResponse(long Id, DateTimeOffset At, UserRef? Actor, string Kind, string? Action, string? ActionName,
     string? FromState, string? ToState, int Version, JsonElement Data);

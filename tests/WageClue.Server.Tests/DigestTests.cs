@@ -37,7 +37,9 @@ public class DigestTests : ApiTest
         var digest = TestSmtp.Messages.Single(m => m.To() == "sup.zd@test.local");
         Assert.That(digest.Subject, Is.EqualTo("【每日督办】2026年10月10日：已超时 1 件，今日到期 1 件"));
         var body = digest.TextBody;
-        Assert.That(body, Does.Contain("较早的单位｜张店区｜当日受理超时15小时").And.Contain("较晚的单位｜张店区｜次日对接时限 2026年10月10日 17:30"));
+        // Overdue time is working time, as the deadline was counted and the pages show it: none has passed between
+        // 17:30 yesterday and 08:30 (15 hours of calendar time), and the deadline itself is named beside it.
+        Assert.That(body, Does.Contain("较早的单位｜张店区｜当日受理超时不足1分钟（时限 2026年10月9日 17:30）").And.Contain("较晚的单位｜张店区｜次日对接时限 2026年10月10日 17:30"));
         Assert.That(body.IndexOf("较早的单位", StringComparison.Ordinal), Is.LessThan(body.IndexOf("较晚的单位", StringComparison.Ordinal)));
         Assert.That(body, Does.Contain($"https://wageclue.test/clues/{older}").And.Not.Contain("刘洋").And.Not.Contain("13905331234"));
         Assert.That(TestSmtp.Messages.Single(m => m.To() == "sup.zc@test.local").TextBody, Does.Not.Contain("张店"), "each supervisor sees their districts only");

@@ -41,6 +41,10 @@ public class EscalationTests : ApiTest
         Assert.That(breach.Subject, Does.Contain("次日对接").And.Contain("已超时"));
         Assert.That(breach.TextBody, Does.Contain("承办人：测试cw.zd").And.Contain("办理时限：2026年11月26日 17:30")
             .And.Contain("淄博某某配送服务有限公司").And.Contain($"https://wageclue.test/clues/{id}").And.Contain("当前状态：已受理"));
+        // Time in working time, as the deadline was counted: Thursday 17:30 to Friday 17:30 is one working day.
+        var second = TestSmtp.Messages.Single(m => m.To() == "sup.zd@test.local" && m.Level() == "二级督办");
+        Assert.That(second.TextBody, Does.Contain("超时时长：1个工作日"));
+        Assert.That(TestSmtp.Messages.Single(m => m.Level() == "临期提醒").TextBody, Does.Contain("剩余2小时"));
         foreach (var m in TestSmtp.Messages)
         {
             Assert.That(m.Text(), Does.Contain("刘*").And.Contain("139****1234"), "the complainant appears masked");

@@ -64,7 +64,7 @@ public sealed class DailyDigest(NpgsqlDataSource db, ClueWorkflow workflow, Work
         {
             var mine = open.Where(k => districts == null || districts.Contains(k.DistrictId)).ToList();
             if (mine.Count == 0) continue; // nothing to report: no email
-            var content = templates.Render(EmailTemplates.Digest, Model(reader, today, mine, facts, now));
+            var content = templates.Render(EmailTemplates.Digest, Model(reader, today, mine, facts, now, calculator));
             var email = new QueuedEmail(EmailKinds.Digest, null, today, reader, content,
                 MessageIds.ForDigest(today, reader.Id, options.Value.ResolvedMessageIdDomain));
             if (await Outbox.QueueAsync(conn, tx, email, now)) queued++;
@@ -89,7 +89,8 @@ public sealed class DailyDigest(NpgsqlDataSource db, ClueWorkflow workflow, Work
         return readers.DistinctBy(r => r.Item1.Id).ToList();
     }
 
-    private Dictionary<string, object?> Model(Recipient reader, DateOnly today, List<DueClock> clocks, IReadOnlyDictionary<long, SubjectFacts> facts, DateTimeOffset now)
+    private Dictionary<string, object?> Model(Recipient reader, DateOnly today, List<DueClock> clocks, IReadOnlyDictionary<long, SubjectFacts> facts, DateTimeOffset now,
+        WageClue.Workflows.Sla.DeadlineCalculator calculator)
     {
         Dictionary<string, object?> Row(DueClock k)
         {
@@ -99,7 +100,8 @@ public sealed class DailyDigest(NpgsqlDataSource db, ClueWorkflow workflow, Work
                 k.AssigneeName, options.Value.BaseUrl);
             row["clock"] = engine.ClockName(k.Clock.Clock);
             row["due_at"] = Display.Time(engine.ToLocal(k.Clock.DueAt));
-            row["overdue_by"] = k.Clock.DueAt <= now ? Display.Span(now - k.Clock.DueAt) : "";
+            // In working time, as the deadline was counted and as the pages show it.
+            row["overdue_by"] = k.Clock.DueAt <= now ? Display.WorkingTime(calculator.WorkingTimeBetween(k.Clock.DueAt, now), calculator.WorkingDayLength) : "";
             return row;
         }
         var overdue = clocks.Where(k => k.Clock.DueAt <= now).ToList();

@@ -6,10 +6,12 @@ using WageClue.Server.Infrastructure;
 
 namespace WageClue.Server.Features.Sla;
 
-/// <summary>What an escalation email says about its clue and clock; <paramref name="Overdue"/> is negative before the deadline.</summary>
+/// <summary>What an escalation email says about its clue and clock.</summary>
+/// <param name="Overdue">Working time past the deadline (the calendar's, as the deadline was counted), negative before it.</param>
+/// <param name="WorkingDay">The length of a working day, so that the email says "1个工作日2小时" as the pages do.</param>
 public sealed record EscalationFacts(
     long ClueId, string TrackingCode, string Employer, string StateName, string DistrictName, string? AssigneeName,
-    string ComplainantName, string ComplainantPhone, string ClockId, string ClockName, DateTimeOffset DueLocal, TimeSpan Overdue, int Round = 1,
+    string ComplainantName, string ComplainantPhone, string ClockId, string ClockName, DateTimeOffset DueLocal, TimeSpan Overdue, TimeSpan WorkingDay, int Round = 1,
     string? Path = null, string Noun = "欠薪线索");
 
 /// <summary>
@@ -30,8 +32,8 @@ public sealed class EscalationEmails(EmailTemplates templates, IOptions<EmailOpt
                 ["name"] = f.ClockName,
                 ["due_at"] = Display.Time(f.DueLocal),
                 ["overdue"] = f.Overdue >= TimeSpan.Zero,
-                ["overdue_by"] = f.Overdue >= TimeSpan.Zero ? Display.Span(f.Overdue) : "",
-                ["time_left"] = f.Overdue < TimeSpan.Zero ? Display.Span(-f.Overdue) : "",
+                ["overdue_by"] = f.Overdue >= TimeSpan.Zero ? Display.WorkingTime(f.Overdue, f.WorkingDay) : "",
+                ["time_left"] = f.Overdue < TimeSpan.Zero ? Display.WorkingTime(-f.Overdue, f.WorkingDay) : "",
             },
             ["clue"] = ClueModel(f.ClueId, f.TrackingCode, f.Employer, f.StateName, f.DistrictName, f.AssigneeName, options.Value.BaseUrl,
                 f.ComplainantName.Length > 0 ? ChineseIdentifiers.MaskName(f.ComplainantName) : null,

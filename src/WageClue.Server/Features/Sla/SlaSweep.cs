@@ -70,7 +70,8 @@ public sealed class SlaSweep(NpgsqlDataSource db, WorkflowRegistry workflows, Ca
                 if (await EndPeriodAsync(conn, tx, k, period, now, calendar)) ended++;
                 continue;
             }
-            var ladder = ClockPlanner.Ladder(engine.Definition, ClockPlanner.Calculator(engine.Definition, calendar));
+            var calculator = ClockPlanner.Calculator(engine.Definition, calendar);
+            var ladder = ClockPlanner.Ladder(engine.Definition, calculator);
             var step = ladder.Step(k.Clock.DueAt, k.Clock.EscalationLevel, now);
             var about = facts.GetValueOrDefault(k.Clock.InstanceId) ?? new SubjectFacts(k.Clock.InstanceId.ToString(System.Globalization.CultureInfo.InvariantCulture), "");
 
@@ -87,7 +88,8 @@ public sealed class SlaSweep(NpgsqlDataSource db, WorkflowRegistry workflows, Ca
                     : [];
                 var email = new EscalationFacts(k.Clock.InstanceId, about.Reference, about.Title, engine.StateName(k.State), k.DistrictName,
                     k.AssigneeName, about.PersonName ?? "", about.PersonPhone ?? "",
-                    k.Clock.Clock, engine.ClockName(k.Clock.Clock), engine.ToLocal(k.Clock.DueAt), now - k.Clock.DueAt, k.Clock.Round, about.Path, about.Noun);
+                    k.Clock.Clock, engine.ClockName(k.Clock.Clock), engine.ToLocal(k.Clock.DueAt), calculator.WorkingTimeBetween(k.Clock.DueAt, now), calculator.WorkingDayLength, k.Clock.Round,
+                    about.Path, about.Noun);
                 foreach (var to in told)
                     if (await Outbox.QueueAsync(conn, tx, emails.For(escalationId.Value, email, point.Level, to), now)) queued++;
                 var entry = new Escalated(k.Clock.Clock, point.Level.Level, point.Level.Name, engine.ToLocal(k.Clock.DueAt),

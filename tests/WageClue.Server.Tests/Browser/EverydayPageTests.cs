@@ -91,7 +91,7 @@ public class EverydayPageTests : BrowserTest
         await Page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         Assert.That(requested, Has.None.Contains("mermaid"), "mermaid is not loaded with the page");
         await Page.Locator("#diagram summary").ClickAsync();
-        await Expect(Page.Locator("#diagram pre.mermaid svg")).ToBeVisibleAsync();
+        await Expect(Page.Locator("#diagram pre.mermaid svg")).ToBeVisibleAsync(BrowserTest.MermaidDrawn);
         await Expect(Page.Locator("#diagram")).ToContainTextAsync("受理");
         var script = requested.Single(u => u.Contains("mermaid.min.js"));
         Assert.That(script, Does.Contain("?v="), "a versioned name");

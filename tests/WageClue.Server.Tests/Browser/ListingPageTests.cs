@@ -61,7 +61,7 @@ public class ListingPageTests : BrowserTest
         await Expect(Page.Locator("[data-clock='term']").Locator("xpath=ancestor::tr")).ToContainTextAsync("2029年10月14日 00:00");
         await Expect(Page.Locator("ol.timeline")).ToContainTextAsync("名单期限开始，至 2029年10月14日 00:00 届满");
         await Page.Locator("#diagram summary").ClickAsync();
-        await Expect(Page.Locator("pre.mermaid svg")).ToBeVisibleAsync();
+        await Expect(Page.Locator("pre.mermaid svg")).ToBeVisibleAsync(BrowserTest.MermaidDrawn);
         await Expect(Page.Locator("pre.mermaid")).Not.ToContainTextAsync("Syntax error");
         await Expect(Page.Locator("pre.mermaid")).ToContainTextAsync("作出列入决定");
         await ScreenshotAsync("listing-decided");

@@ -55,7 +55,7 @@ public partial class PageTests : BrowserTest
         await Expect(Page.Locator("ol.timeline > li > strong")).ToHaveTextAsync(["登记线索", "受理", "对接", "反馈"]);
         await Expect(Page.Locator("ol.timeline")).ToContainTextAsync("对接对象（单位及人员）：代理商 孙经理");
         await Page.Locator("#diagram summary").ClickAsync();
-        await Expect(Page.Locator(".diagram svg")).ToBeVisibleAsync(); // mermaid drew the diagram once opened
+        await Expect(Page.Locator(".diagram svg")).ToBeVisibleAsync(BrowserTest.MermaidDrawn); // mermaid drew the diagram once opened
         await ScreenshotAsync("clue");
         Assert.That(ConsoleErrors, Is.Empty, "no script errors and no Content-Security-Policy violations");
 

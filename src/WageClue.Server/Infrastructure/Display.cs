@@ -29,9 +29,13 @@ public static class Display
         return (hours > 0 ? $"{hours}小时" : "") + (span.Minutes > 0 ? $"{span.Minutes}分钟" : "") + "（工作时间）";
     }
 
+    /// <summary>The working time from one moment to a later one on the calendar, as <see cref="WorkingTime(TimeSpan, TimeSpan)"/> writes it.</summary>
+    public static string WorkingTime(WageClue.Workflows.Sla.DeadlineCalculator calculator, DateTimeOffset from, DateTimeOffset to) =>
+        WorkingTime(calculator.WorkingTimeBetween(from, to), calculator.WorkingDayLength);
+
     /// <summary>
     /// Working time as the deadlines count it: "2个工作日3小时", "3小时20分钟" (a working day is the definition's
-    /// business hours, 7.5 hours in Zibo). Overdue and remaining time on the pages read this way, so a weekend
+    /// business hours, 7.5 hours in Zibo). Overdue and remaining time on the pages and in the emails read this way, so a weekend
     /// never makes a clue look three days later than the rules say.
     /// </summary>
     public static string WorkingTime(TimeSpan span, TimeSpan workingDay)

@@ -101,7 +101,7 @@ public sealed class DailyDigest(NpgsqlDataSource db, ClueWorkflow workflow, Work
             row["clock"] = engine.ClockName(k.Clock.Clock);
             row["due_at"] = Display.Time(engine.ToLocal(k.Clock.DueAt));
             // In working time, as the deadline was counted and as the pages show it.
-            row["overdue_by"] = k.Clock.DueAt <= now ? Display.WorkingTime(calculator.WorkingTimeBetween(k.Clock.DueAt, now), calculator.WorkingDayLength) : "";
+            row["overdue_by"] = k.Clock.DueAt <= now ? Display.WorkingTime(calculator, k.Clock.DueAt, now) : "";
             return row;
         }
         var overdue = clocks.Where(k => k.Clock.DueAt <= now).ToList();

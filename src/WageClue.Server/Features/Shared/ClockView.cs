@@ -32,7 +32,7 @@ public sealed record ClockView(string Clock, string Name, string Due, string Sta
     public static (string Text, string Css) DueText(ClockMath math, DateTimeOffset due, DateTimeOffset now)
     {
         var calculator = math.Calculator;
-        if (due <= now) return ($"已超时 {Display.WorkingTime(calculator.WorkingTimeBetween(due, now), calculator.WorkingDayLength)}", "overdue");
+        if (due <= now) return ($"已超时 {Display.WorkingTime(calculator, due, now)}", "overdue");
         var left = calculator.WorkingTimeBetween(now, due);
         return ($"剩余 {Display.WorkingTime(left, calculator.WorkingDayLength)}", left < TimeSpan.FromHours(2) ? "soon" : "running");
     }

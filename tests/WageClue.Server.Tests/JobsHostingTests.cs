@@ -1,15 +1,13 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using Hangfire;
 using Hangfire.Storage;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using WageClue.Server.Features.Sla;
 
 namespace WageClue.Server.Tests;
 
 /// <summary>Hangfire as deployed: a server in the app, the recurring jobs, the admin-only dashboard behind the cookie login.</summary>
-public partial class JobsHostingTests : ApiTest
+public class JobsHostingTests : ApiTest
 {
     [Test]
     public async Task A_Hangfire_server_runs_the_sweep_and_the_emails_arrive_without_the_test_calling_a_job()
@@ -94,19 +92,10 @@ public partial class JobsHostingTests : ApiTest
         }
     }
 
-    private static HttpClient Browser() => TestHost.App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    private static HttpClient Browser() => PageClient.Browser();
 
-    private static async Task<HttpResponseMessage> LoginAsync(HttpClient browser, string username, string returnUrl, string? password = null)
-    {
-        var page = await (await browser.GetAsync($"/login?ReturnUrl={Uri.EscapeDataString(returnUrl)}")).Content.ReadAsStringAsync();
-        return await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Username"] = username, ["Password"] = password ?? TestHost.Password, ["ReturnUrl"] = returnUrl, ["__RequestVerificationToken"] = Token(page),
-        }));
-    }
+    private static Task<HttpResponseMessage> LoginAsync(HttpClient browser, string username, string returnUrl, string? password = null) =>
+        PageClient.PostLoginAsync(browser, username, returnUrl, password);
 
-    private static string Token(string page) => TokenPattern().Match(page).Groups[1].Value;
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenPattern();
+    private static string Token(string page) => PageClient.Token(page);
 }

@@ -71,6 +71,7 @@ public static class WageClueSetup
         {
             if (development && context.Exception is { } e) context.ProblemDetails.Extensions["exception"] = e.ToString();
         });
+        services.AddExceptionHandler<DatabaseFailures>();
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
 
         // Behind the bureau's load balancer the client address (rate limits) comes from X-Forwarded-For, trusted only
@@ -232,10 +233,14 @@ public static class WageClueSetup
 
     public static WebApplication UseWageClue(this WebApplication app)
     {
-        // Every unhandled exception is logged for operators, whatever the default of this ASP.NET Core version.
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { SuppressDiagnosticsCallback = _ => false });
+        // Every unhandled exception is logged for operators, whatever the default of this ASP.NET Core version; a
+        // database failure that DatabaseFailures answered (503, 400) is logged there, once, at its own level.
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            SuppressDiagnosticsCallback = c => c.ExceptionHandledBy == Microsoft.AspNetCore.Diagnostics.ExceptionHandledType.ExceptionHandlerService,
+        });
         // The API answers problem details; a page answers with a Chinese error page.
         app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/error/{0}"));

@@ -92,7 +92,11 @@ public sealed record FieldDefinition(
     long? Min = null,
     long? Max = null,
     IReadOnlyList<OptionDefinition>? Options = null,
-    string? Updates = null);
+    string? Updates = null)
+{
+    /// <summary>A text longer than 200 characters is a paragraph: a text area on the form, line breaks allowed.</summary>
+    public bool Multiline => Type == FieldTypes.Text && MaxLength > 200;
+}
 
 public sealed record OptionDefinition(string Value, string Label);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using WageClue.Workflows.Definitions;
+using WageClue.Workflows.Validation;
 
 namespace WageClue.Workflows.Engine;
 
@@ -36,8 +37,8 @@ internal static class FieldValidator
         {
             case FieldTypes.Text:
                 if (raw.ValueKind != JsonValueKind.String) return (null, $"{field.Label}须为文本");
-                var text = raw.GetString()!.Trim();
-                return text.Length > field.MaxLength ? (null, $"{field.Label}不能超过 {field.MaxLength} 个字") : (text, null);
+                var (text, problem) = TextRules.Check(raw.GetString()!, field.Label, field.MaxLength ?? 0, field.Multiline ? TextKind.MultiLine : TextKind.SingleLine);
+                return problem != null ? (null, problem) : (text, null);
             case FieldTypes.Enum:
                 if (raw.ValueKind != JsonValueKind.String) return (null, $"{field.Label}须为文本");
                 var option = raw.GetString();

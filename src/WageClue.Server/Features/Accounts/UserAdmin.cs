@@ -1,3 +1,4 @@
+using WageClue.Workflows.Validation;
 using System.Net.Mail;
 using System.Text.RegularExpressions;
 using WageClue.Server.Features.Districts;
@@ -22,7 +23,8 @@ public sealed partial class UserAdmin(UserRepository users, DistrictRepository d
         var errors = new Dictionary<string, string[]>();
         if (request.Username == null || !UsernamePattern().IsMatch(request.Username))
             errors["username"] = ["用户名须为 3-32 位小写字母、数字、点、下划线或连字符"];
-        if (string.IsNullOrWhiteSpace(request.DisplayName) || request.DisplayName.Length > 50) errors["displayName"] = ["请填写姓名（不超过 50 字）"];
+        if (string.IsNullOrWhiteSpace(request.DisplayName)) errors["displayName"] = ["请填写姓名"];
+        else if (TextRules.Check(request.DisplayName, "姓名", 50).Problem is { } name) errors["displayName"] = [name];
         if (request.Role == null || !Roles.All.Contains(request.Role)) errors["role"] = [$"角色须为 {string.Join("、", Roles.All)} 之一"];
         if (Passwords.Problem(request.Password) is { } pw) errors["password"] = [pw];
         CheckEmail(request.Email, errors);
@@ -40,7 +42,8 @@ public sealed partial class UserAdmin(UserRepository users, DistrictRepository d
         if (existing == null) return new Outcome.NotFound();
 
         var errors = new Dictionary<string, string[]>();
-        if (request.DisplayName != null && (string.IsNullOrWhiteSpace(request.DisplayName) || request.DisplayName.Length > 50)) errors["displayName"] = ["姓名不能为空，且不超过 50 字"];
+        if (request.DisplayName != null && string.IsNullOrWhiteSpace(request.DisplayName)) errors["displayName"] = ["姓名不能为空"];
+        else if (request.DisplayName != null && TextRules.Check(request.DisplayName, "姓名", 50).Problem is { } name) errors["displayName"] = [name];
         if (request.Role != null && !Roles.All.Contains(request.Role)) errors["role"] = [$"角色须为 {string.Join("、", Roles.All)} 之一"];
         if (request.Password != null && Passwords.Problem(request.Password) is { } pw) errors["password"] = [pw];
         CheckEmail(request.Email, errors);

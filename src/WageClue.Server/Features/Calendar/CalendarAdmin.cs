@@ -1,3 +1,4 @@
+using WageClue.Workflows.Validation;
 using System.Globalization;
 using Npgsql;
 using WageClue.Workflows.Calendar;
@@ -20,8 +21,8 @@ public sealed class CalendarAdmin(NpgsqlDataSource db, CalendarStore store, Cloc
             if (DateOnly.TryParseExact(request.Published, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var p)) published = p;
             else errors["published"] = ["日期格式须为 yyyy-MM-dd"];
         }
-        if (request.Notice?.Length > 200) errors["notice"] = ["文号不能超过 200 字"];
-        if (request.Source?.Length > 1000) errors["source"] = ["来源不能超过 1000 字"];
+        if (request.Notice != null && TextRules.Check(request.Notice, "文号", 200).Problem is { } notice) errors["notice"] = [notice];
+        if (request.Source != null && TextRules.Check(request.Source, "来源", 1000, TextKind.MultiLine).Problem is { } source) errors["source"] = [source];
         if (errors.Count > 0) return (null, errors);
 
         var calendarYear = new CalendarYear(year, holidays, workdays, request.Notice, published, request.Source);

@@ -89,7 +89,7 @@ public static class IntakeValidation
         else if (decimal.Round(r.AmountOwed.Value, 2) != r.AmountOwed) Fail("amountOwed", "欠薪金额最多两位小数");
         else if (r.AmountOwed > 999_999_999_999.99m) Fail("amountOwed", "欠薪金额超出范围");
 
-        var description = Text(r.Description, "description", "反映内容", 4000, required: true, errors);
+        var description = Text(r.Description, "description", "反映内容", 4000, required: true, errors, TextKind.MultiLine);
 
         var receivedAt = now;
         if (r.ReceivedAt != null)
@@ -106,15 +106,16 @@ public static class IntakeValidation
             r.WorkerCount!.Value, r.AmountOwed!.Value, description!, receivedAt, r.EmployerId), errors);
     }
 
-    private static string? Text(string? value, string field, string label, int max, bool required, Dictionary<string, string[]> errors)
+    private static string? Text(string? value, string field, string label, int max, bool required, Dictionary<string, string[]> errors,
+        TextKind kind = TextKind.SingleLine)
     {
-        var text = value?.Trim();
-        if (string.IsNullOrEmpty(text))
+        if (string.IsNullOrWhiteSpace(value))
         {
             if (required) errors[field] = [$"请填写{label}"];
             return null;
         }
-        if (text.Length > max) errors[field] = [$"{label}不能超过 {max} 个字"];
+        var (text, problem) = TextRules.Check(value, label, max, kind);
+        if (problem != null) errors[field] = [problem];
         return text;
     }
 }

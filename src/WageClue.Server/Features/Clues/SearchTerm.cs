@@ -28,8 +28,7 @@ public sealed partial record SearchTerm(SearchKind Kind, string Value)
     public static (SearchTerm? Term, string? Error) Parse(string? raw)
     {
         if (string.IsNullOrWhiteSpace(raw)) return (null, null);
-        if (raw.Length > MaxLength) return (null, $"查询内容不能超过 {MaxLength} 个字");
-        if (raw.Any(char.IsControl)) return (null, "查询内容不能含控制字符");
+        if (TextRules.Check(raw, "查询内容", MaxLength).Problem is { } problem) return (null, problem);
         var folded = ChineseIdentifiers.Normalize(raw)!;
         if (TrackingCodePattern().IsMatch(folded)) return (new SearchTerm(SearchKind.TrackingCode, folded), null);
         if (ChineseIdentifiers.IsValidCreditCode(folded)) return (new SearchTerm(SearchKind.CreditCode, folded), null);

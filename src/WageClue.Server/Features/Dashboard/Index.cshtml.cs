@@ -92,8 +92,8 @@ public sealed class IndexModel(DashboardQueries queries, LifecycleQueries lifecy
         if (filter == null) return Forbid();
         var (now, endOfToday) = Today();
         Now = Display.Time(workflow.CurrentEngine.ToLocal(now));
-        (Overdue, OverdueTotal, OverdueClues) = await DeadlinesAsync(filter, null, now, OverduePage = Math.Max(1, OverduePage), PageSize);
-        (DueToday, DueTodayTotal, DueTodayClues) = await DeadlinesAsync(filter, now, endOfToday, TodayPage = Math.Max(1, TodayPage), PageSize);
+        (Overdue, OverdueTotal, OverdueClues) = await DeadlinesAsync(filter, null, now, OverduePage = PagerModel.Clamp(OverduePage), PageSize);
+        (DueToday, DueTodayTotal, DueTodayClues) = await DeadlinesAsync(filter, now, endOfToday, TodayPage = PagerModel.Clamp(TodayPage), PageSize);
         (Counts, var asOf) = await queries.StateCountsAsync(filter);
         CountsAsOf = asOf is { } a ? Display.Time(workflow.CurrentEngine.ToLocal(a)) : null;
         foreach (var days in Windows) Rates[days] = await queries.RatesAsync(filter, queries.WindowStart(now, days), now);

@@ -1,3 +1,4 @@
+using WageClue.Workflows.Validation;
 using System.Globalization;
 using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Accounts;
@@ -56,7 +57,7 @@ public sealed class CreditRecordService(CreditRecordRepository records, ClueWork
             foundOn ?? record.FoundOn.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), now);
         var why = reason?.Trim();
         if (string.IsNullOrEmpty(why)) errors["reason"] = ["请填写更正理由"];
-        else if (why.Length > 500) errors["reason"] = ["更正理由不能超过 500 个字"];
+        else if (TextRules.Check(why, "更正理由", 500, TextKind.MultiLine).Problem is { } problem) errors["reason"] = [problem];
         if (valid == null || errors.Count > 0) return new CreditResult.Invalid(errors);
         if (record.Status == CreditStatuses.Withdrawn) return new CreditResult.Conflict("该记录已撤回，不能再更正");
         var correction = new CreditCorrection(valid.Value.Finding, valid.Value.Amount, valid.Value.FoundOn, withdraw, why!);
@@ -72,7 +73,7 @@ public sealed class CreditRecordService(CreditRecordRepository records, ClueWork
         var errors = new Dictionary<string, string[]>();
         var text = finding?.Trim();
         if (string.IsNullOrEmpty(text)) errors["finding"] = ["请填写认定的欠薪事实"];
-        else if (text.Length > 1000) errors["finding"] = ["认定事实不能超过 1000 个字"];
+        else if (TextRules.Check(text, "认定事实", 1000, TextKind.MultiLine).Problem is { } problem) errors["finding"] = [problem];
         if (amount < 0 || decimal.Round(amount, 2) != amount || amount > 999_999_999_999.99m) errors["amount"] = ["金额须为非负数，最多两位小数"];
         var today = DateOnly.FromDateTime(workflow.CurrentEngine.ToLocal(now).DateTime);
         var day = today;

@@ -1,3 +1,4 @@
+using WageClue.Workflows.Validation;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -58,7 +59,7 @@ public static class EmployerEndpoints
         var code = http.Request.Query["creditCode"].FirstOrDefault()?.Trim().ToUpperInvariant();
         var name = http.Request.Query["name"].FirstOrDefault()?.Trim();
         if (string.IsNullOrEmpty(code) && string.IsNullOrEmpty(name)) return Problems.Invalid("name", "请提供 creditCode 或 name");
-        if (name?.Length > 200) return Problems.Invalid("name", "用人单位名称不能超过 200 个字");
+        if (name != null && TextRules.Check(name, "用人单位名称", 200).Problem is { } problem) return Problems.Invalid("name", problem);
         var found = await employers.MatchesAsync(string.IsNullOrEmpty(code) ? null : code, string.IsNullOrEmpty(name) ? null : name);
         var summaries = await employers.SummariesAsync(found.Select(e => e.Id).ToList());
         return TypedResults.Ok(found.Select(e => Match(e, summaries[e.Id], listings)).ToList());

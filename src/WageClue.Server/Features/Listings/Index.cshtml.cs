@@ -20,7 +20,7 @@ public sealed class IndexModel(ListingRepository listings, ListingWorkflow workf
     public async Task OnGetAsync(string? state, int page = 1)
     {
         State = States.Any(s => s.Id == state) ? state : null;
-        PageNumber = Math.Clamp(page, 1, 100_000);
+        PageNumber = Shared.PagerModel.Clamp(page);
         var (items, total) = await listings.ListAsync(AccessPolicy.RecordsScope(Me), State, null, PageNumber, PageSize);
         var clocks = (await listings.ClocksAsync(items.Select(i => i.Id).ToList())).ToLookup(k => k.InstanceId);
         var now = time.GetUtcNow();

@@ -1,3 +1,4 @@
+using WageClue.Workflows.Validation;
 using System.Globalization;
 using System.Text.Json;
 using Dapper;
@@ -83,7 +84,7 @@ public sealed class ListingWorkflow(NpgsqlDataSource db, WorkflowRegistry workfl
 
         var orderNumber = r.OrderNumber?.Trim();
         if (string.IsNullOrEmpty(orderNumber)) errors["orderNumber"] = ["请填写责令限期支付文书文号"];
-        else if (orderNumber.Length > 60) errors["orderNumber"] = ["文号不能超过 60 个字"];
+        else if (TextRules.Check(orderNumber, "文号", 60).Problem is { } problem) errors["orderNumber"] = [problem];
         var today = DateOnly.FromDateTime(CurrentEngine.ToLocal(time.GetUtcNow()).DateTime);
         var deadline = default(DateOnly);
         if (string.IsNullOrWhiteSpace(r.OrderDeadline)) errors["orderDeadline"] = ["请填写责令限期支付的期限"];

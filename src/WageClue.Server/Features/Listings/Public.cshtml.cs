@@ -15,7 +15,7 @@ public sealed class PublicModel(ListingRepository listings, ListingWorkflow work
 
     public async Task OnGetAsync(int page = 1)
     {
-        PageNumber = Math.Clamp(page, 1, 100_000);
+        PageNumber = Shared.PagerModel.Clamp(page);
         var (items, total) = await listings.PublishedAsync(PageNumber, PageSize);
         Items = items.Select(p => ListingEndpoints.ToPublic(p, workflow.CurrentEngine)).ToList();
         Total = total;

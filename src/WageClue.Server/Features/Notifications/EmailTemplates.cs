@@ -1,4 +1,5 @@
 using Fluid;
+using WageClue.Workflows.Validation;
 using Microsoft.Extensions.Options;
 using WageClue.Server.Features.Workflows;
 
@@ -41,10 +42,24 @@ public sealed class EmailTemplates
     public RenderedEmail Render(string name, IReadOnlyDictionary<string, object?> model)
     {
         var context = new TemplateContext(_options);
-        foreach (var (key, value) in model) context.SetValue(key, value);
+        foreach (var (key, value) in model) context.SetValue(key, Plain(key, value));
         var (subject, body) = _templates[name];
         // A subject is one line: a template's stray newline must not become a header break.
         return new RenderedEmail(string.Join(" ", subject.Render(context).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
             body.Render(context).Trim() + "\n");
     }
+
+    /// <summary>
+    /// Every value as plain text that cannot forge a line or a link in the email: what a user typed (an employer's
+    /// name, a person's) is one line, with "://" broken so that a mail client makes no link of it. Only a value under
+    /// a key <c>url</c> or <c>…_url</c> is a link, and it is one this service built from its own base URL.
+    /// </summary>
+    private static object? Plain(string key, object? value) => value switch
+    {
+        string text when key == "url" || key.EndsWith("_url", StringComparison.Ordinal) => text,
+        string text => TextRules.OneLine(text).Replace("://", "：//", StringComparison.Ordinal),
+        IReadOnlyDictionary<string, object?> map => map.ToDictionary(p => p.Key, p => Plain(p.Key, p.Value)),
+        System.Collections.IEnumerable list and not string => list.Cast<object?>().Select(item => Plain(key, item)).ToList(),
+        _ => value,
+    };
 }

@@ -69,4 +69,11 @@ public sealed record ClockView(string Clock, string Name, string Due, string Sta
 }
 
 /// <summary>What the _Pager partial needs: the query parameter it pages with, so two lists on a page page separately.</summary>
-public sealed record PagerModel(int Page, long Total, int PageSize, string Parameter);
+public sealed record PagerModel(int Page, long Total, int PageSize, string Parameter)
+{
+    /// <summary>
+    /// A page number from the address bar, between 1 and 100 000: far past any list's end, yet small enough that
+    /// page × page size stays an int (999999999 once overflowed into a negative OFFSET).
+    /// </summary>
+    public static int Clamp(int page) => Math.Clamp(page, 1, 100_000);
+}

@@ -38,8 +38,8 @@ public sealed class IndexModel(ClueRepository clues, ClueWorkflow workflow, Life
 
     public async Task OnGetAsync()
     {
-        MinePage = Math.Clamp(MinePage, 1, 100_000);
-        QueuePage = Math.Clamp(QueuePage, 1, 100_000);
+        MinePage = PagerModel.Clamp(MinePage);
+        QueuePage = PagerModel.Clamp(QueuePage);
         var final = workflow.CurrentDefinition.States.Where(s => s.Final).Select(s => s.Id).ToList();
         // One read of the calendar for the whole page (each read checks its version in the database).
         var calendar = await calendars.GetAsync(db);

@@ -24,6 +24,12 @@ public static class JsonBody
                 document.Dispose();
                 return (null, Problems.Invalid("$", "请求体须为 JSON 对象"));
             }
+            // A key given twice ({"assigneeId":2,"assigneeId":5}) is refused: which one was meant cannot be known.
+            if (Duplicate(document.RootElement, "") is { } twice)
+            {
+                document.Dispose();
+                return (null, Problems.Invalid(twice, "字段重复出现"));
+            }
             return (document, null);
         }
         catch (JsonException e)
@@ -63,6 +69,22 @@ public static class JsonBody
         {
             return (null, Problems.Invalid(FieldOf(e.Path), "类型不正确"));
         }
+    }
+
+    /// <summary>The path of the first key given twice in an object, at any depth; null when there is none.</summary>
+    private static string? Duplicate(JsonElement element, string path)
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+            return element.EnumerateArray().Select((item, i) => Duplicate(item, $"{path}[{i}]")).FirstOrDefault(d => d != null);
+        if (element.ValueKind != JsonValueKind.Object) return null;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            var here = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+            if (!seen.Add(property.Name)) return here;
+            if (Duplicate(property.Value, here) is { } inner) return inner;
+        }
+        return null;
     }
 
     private static string FieldOf(string? path) =>

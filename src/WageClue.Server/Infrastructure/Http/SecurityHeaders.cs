@@ -14,6 +14,18 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 
     public Task InvokeAsync(HttpContext context)
     {
+        // Set as the answer starts, not now: the exception handler clears the headers of a failed request, and a 503
+        // during a database outage must carry them like every other answer.
+        context.Response.OnStarting(() =>
+        {
+            Apply(context);
+            return Task.CompletedTask;
+        });
+        return next(context);
+    }
+
+    private static void Apply(HttpContext context)
+    {
         var headers = context.Response.Headers;
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "same-origin";
@@ -23,6 +35,5 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
             headers.ContentSecurityPolicy = Policy;
             headers.XFrameOptions = "DENY";
         }
-        return next(context);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Dapper;
 using Hangfire;
 using Hangfire.AspNetCore;
@@ -46,7 +47,11 @@ public sealed class WageClueApp(string connectionString, IReadOnlyDictionary<str
         builder.UseSetting("Email:FromAddress", "wageclue@test.local");
         builder.UseSetting("Email:BaseUrl", "https://wageclue.test");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
-        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(_time));
+        builder.ConfigureTestServices(s =>
+        {
+            s.AddSingleton<TimeProvider>(_time);
+            s.AddSingleton<IStartupFilter, TestClientAddress>();
+        });
     }
 
     /// <summary>
@@ -62,6 +67,26 @@ public sealed class WageClueApp(string connectionString, IReadOnlyDictionary<str
 }
 
 /// <summary>The app's one TimeProvider, forwarding to the current test's FakeTimeProvider.</summary>
+/// <summary>
+/// The in-memory test server has no client address; a test names one in <see cref="Header"/> to be a client
+/// elsewhere (the login throttle and the rate limits count per address).
+/// </summary>
+public sealed class TestClientAddress : IStartupFilter
+{
+    public const string Header = "X-Test-Client";
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, nextMiddleware) =>
+        {
+            if (context.Request.Headers.TryGetValue(Header, out var address))
+                context.Connection.RemoteIpAddress = System.Net.IPAddress.Parse(address.ToString());
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
+}
+
 public sealed class ForwardingTimeProvider : TimeProvider
 {
     public FakeTimeProvider Current { get; set; } = new(WageClueApp.DefaultNow.ToUniversalTime());
@@ -155,7 +180,7 @@ public sealed class TestHost
                 wageclue.clues, wageclue.employers, wageclue.workflow_instances RESTART IDENTITY CASCADE;
             TRUNCATE wageclue.calendar_years, wageclue.clue_state_counts, wageclue.clock_day_stats;
             UPDATE wageclue.stats_refresh SET refreshed_at = NULL, days_until = '-infinity';
-            UPDATE wageclue.users SET failed_logins = 0, locked_until = NULL; -- a test's wrong passwords must not lock the next test out
+            TRUNCATE wageclue.login_failures, wageclue.rate_limit_windows; -- a test's wrong passwords must not slow the next test
             """);
         var shipped = CalendarFile.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "workflows", "calendars", "cn-workcalendar.json")));
         await App.Services.GetRequiredService<CalendarRepository>().ImportMissingAsync(shipped, DateTimeOffset.UtcNow);

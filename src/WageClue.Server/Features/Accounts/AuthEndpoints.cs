@@ -1,12 +1,12 @@
 using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.Extensions.Options;
+using WageClue.Server.Infrastructure;
 using WageClue.Server.Infrastructure.Http;
 
 namespace WageClue.Server.Features.Accounts;
 
 public static class AuthEndpoints
 {
-    public const string LoginRateLimit = "login";
-
     public sealed record TokenRequest(string? Username, string? Password);
 
     public static void MapAuthEndpoints(this IEndpointRouteBuilder app)
@@ -17,12 +17,13 @@ public static class AuthEndpoints
             .Accepts<TokenRequest>("application/json")
             .Produces<AccessTokenResponse>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .RequireRateLimiting(LoginRateLimit)
             .AllowAnonymous();
     }
 
-    private static async Task<IResult> IssueTokenAsync(HttpContext http, LoginCheck logins)
+    private static async Task<IResult> IssueTokenAsync(HttpContext http, LoginCheck logins, SharedRateLimits limits, IOptions<AuthOptions> options)
     {
+        var verdict = await limits.TakeAsync(SharedRateLimits.Login, SharedRateLimits.AddressOf(http), options.Value.LoginAttemptsPerMinute);
+        if (!verdict.Allowed) return SharedRateLimits.TooMany(http, verdict);
         var (request, _, error) = await JsonBody.ReadAsync<TokenRequest>(http);
         if (error != null) return error;
         var errors = new Dictionary<string, string[]>();
@@ -30,12 +31,15 @@ public static class AuthEndpoints
         if (string.IsNullOrEmpty(request.Password)) errors["password"] = ["请填写密码"];
         if (errors.Count > 0) return Problems.Invalid(errors);
 
-        var result = await logins.CheckAsync(request.Username!, request.Password!);
-        if (result is LoginResult.LockedOut)
-            return Problems.Status(StatusCodes.Status401Unauthorized, "登录失败", LoginModel.LockedOutMessage);
+        var result = await logins.CheckAsync(request.Username!, request.Password!, SharedRateLimits.AddressOf(http));
+        if (result is LoginResult.Throttled { Wait: var wait })
+        {
+            http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problems.Status(StatusCodes.Status429TooManyRequests, "登录失败", LoginCheck.ThrottledMessage(wait));
+        }
         // One answer for unknown user, wrong password and disabled account: nothing to learn from it.
         if (result is not LoginResult.Success { User: var user })
-            return Problems.Status(StatusCodes.Status401Unauthorized, "登录失败", "用户名或密码错误");
+            return Problems.Status(StatusCodes.Status401Unauthorized, "登录失败", LoginCheck.FailedMessage);
         return TypedResults.SignIn(CurrentUserMiddleware.Principal(user, BearerTokenDefaults.AuthenticationScheme),
             authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
     }

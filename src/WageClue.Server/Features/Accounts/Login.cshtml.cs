@@ -2,22 +2,19 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using WageClue.Server.Infrastructure;
+using WageClue.Server.Infrastructure.Http;
 using WageClue.Workflows.Definitions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.RateLimiting;
 
 namespace WageClue.Server.Features.Accounts;
 
 /// <summary>
-/// Cookie login for the pages a browser opens (the Hangfire dashboard first). Razor Pages checks the antiforgery
-/// token of every POST; the same per-address rate limit as the token endpoint applies.
+/// Cookie login for the pages a browser opens. Razor Pages checks the antiforgery token of every POST; each posted
+/// attempt (not each view of the form) counts against the same per-address limit as the token endpoint.
 /// </summary>
-[EnableRateLimiting(AuthEndpoints.LoginRateLimit)]
-public sealed class LoginModel(LoginCheck logins, Sessions sessions, TimeProvider time, IOptions<AuthOptions> options) : PageModel
+public sealed class LoginModel(LoginCheck logins, Sessions sessions, SharedRateLimits limits, TimeProvider time, IOptions<AuthOptions> options) : PageModel
 {
-    public const string LockedOutMessage = "登录失败次数过多，账户已暂时锁定，请15分钟后再试或联系系统管理员";
-
     [BindProperty]
     public string? Username { get; set; }
 
@@ -39,15 +36,24 @@ public sealed class LoginModel(LoginCheck logins, Sessions sessions, TimeProvide
 
     public async Task<IActionResult> OnPostAsync()
     {
+        var verdict = await limits.TakeAsync(SharedRateLimits.Login, SharedRateLimits.AddressOf(HttpContext), options.Value.LoginAttemptsPerMinute);
+        if (!verdict.Allowed)
+        {
+            SharedRateLimits.SetRetryAfter(HttpContext, verdict);
+            Error = "登录请求过于频繁，请一分钟后再试";
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            return Page();
+        }
         if (string.IsNullOrWhiteSpace(Username) || string.IsNullOrEmpty(Password))
         {
             Error = "请填写用户名和密码";
             return Page();
         }
-        var result = await logins.CheckAsync(Username, Password);
+        var result = await logins.CheckAsync(Username, Password, SharedRateLimits.AddressOf(HttpContext));
         if (result is not LoginResult.Success { User: var user })
         {
-            Error = result is LoginResult.LockedOut ? LockedOutMessage : "用户名或密码错误"; // one answer for every other failure
+            // One answer for an unknown name, a wrong password and a disabled account; the wait is the same for all.
+            Error = result is LoginResult.Throttled { Wait: var wait } ? LoginCheck.ThrottledMessage(wait) : LoginCheck.FailedMessage;
             return Page();
         }
         if (user.Role == Roles.Integration)

@@ -8,7 +8,7 @@ using static WageClue.Server.Features.Accounts.UserEndpoints;
 namespace WageClue.Server.Features.Accounts;
 
 /// <summary>Creating and changing users, with the checks, for the API and the administration pages alike.</summary>
-public sealed partial class UserAdmin(UserRepository users, DistrictRepository districts, Passwords passwords, TimeProvider time)
+public sealed partial class UserAdmin(UserRepository users, DistrictRepository districts, Passwords passwords, LoginCheck logins, TimeProvider time)
 {
     public abstract record Outcome
     {
@@ -57,6 +57,7 @@ public sealed partial class UserAdmin(UserRepository users, DistrictRepository d
         var changes = new UserChanges(request.DisplayName?.Trim(), NullIfEmpty(request.Email), request.Email == "", request.Role,
             request.Districts, request.Disabled, request.Password == null ? null : passwords.Hash(request.Password));
         await users.UpdateAsync(id, changes, time.GetUtcNow());
+        if (request.Password != null) await logins.ClearAsync(existing.Username); // a reset lifts the waits of wrong guesses
         return new Outcome.Done(id);
     }
 

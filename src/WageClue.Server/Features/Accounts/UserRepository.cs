@@ -14,7 +14,6 @@ public sealed class UserRow
     public string PasswordHash { get; init; } = "";
     public bool Disabled { get; init; }
     public Guid SecurityStamp { get; init; }
-    public DateTimeOffset? LockedUntil { get; init; }
     public string[] Districts { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
@@ -32,7 +31,7 @@ public sealed class UserRepository(NpgsqlDataSource db)
 {
     private const string SelectUser = """
         SELECT u.id, u.username, u.display_name, u.email, u.role, u.password_hash, u.disabled, u.security_stamp,
-               u.locked_until, u.created_at, u.updated_at,
+               u.created_at, u.updated_at,
                coalesce(array_agg(d.district_id ORDER BY d.district_id) FILTER (WHERE d.district_id IS NOT NULL), '{}') AS districts
         FROM wageclue.users u
         LEFT JOIN wageclue.user_districts d ON d.user_id = u.id
@@ -108,8 +107,6 @@ public sealed class UserRepository(NpgsqlDataSource db)
                 role = coalesce(@Role, role),
                 disabled = coalesce(@Disabled, disabled),
                 password_hash = coalesce(@PasswordHash, password_hash),
-                locked_until = CASE WHEN @PasswordHash IS NULL THEN locked_until END,
-                failed_logins = CASE WHEN @PasswordHash IS NULL THEN failed_logins ELSE 0 END,
                 security_stamp = CASE WHEN @EndsSessions THEN gen_random_uuid() ELSE security_stamp END,
                 updated_at = @now
             WHERE id = @id

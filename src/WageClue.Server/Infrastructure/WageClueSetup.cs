@@ -181,10 +181,15 @@ public static class WageClueSetup
         services.AddOptions<KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new DatabaseXmlRepository(db));
 
-        // API clients send a bearer token; browsers carry the session cookie. One scheme picks per request.
+        // Every cookie (session, antiforgery, TempData) is Secure: behind the bureau's TLS proxy every
+        // request is https (X-Forwarded-Proto), and only a developer's machine speaks plain http.
+        var secure = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        // API clients send a bearer token; browsers carry the session cookie. One scheme picks per request: the API
+        // takes the cookie only on the reads marked SessionCookieAllowed (a page's own script), never for a write.
         services.AddAuthentication(o => o.DefaultScheme = SessionOrBearer)
             .AddPolicyScheme(SessionOrBearer, SessionOrBearer, o => o.ForwardDefaultSelector = http =>
                 http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                || (IsApi(http.Request) && !SessionCookieAllowed.For(http))
                     ? BearerTokenDefaults.AuthenticationScheme
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddBearerToken(o => o.BearerTokenExpiration = auth.TokenLifetime)
@@ -194,14 +199,22 @@ public static class WageClueSetup
                 o.Cookie.Name = "wageclue.session";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
-                // Plain http only on a developer's machine; behind the bureau's TLS proxy the request is https.
-                o.Cookie.SecurePolicy = development ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+                o.Cookie.SecurePolicy = secure;
                 o.ExpireTimeSpan = auth.TokenLifetime;
                 o.SlidingExpiration = true;
                 // The API answers 401/403 as problem details; only pages redirect to the login form.
                 o.Events.OnRedirectToLogin = c => IsApi(c.Request) ? Status(c, StatusCodes.Status401Unauthorized) : Redirect(c);
                 o.Events.OnRedirectToAccessDenied = c => Status(c, StatusCodes.Status403Forbidden);
             });
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = secure);
+        services.Configure<Microsoft.AspNetCore.Mvc.CookieTempDataProviderOptions>(o => o.Cookie.SecurePolicy = secure);
+        // The https port clients reach the proxy on (where HTTPS redirection sends them).
+        services.AddHttpsRedirection(o => o.HttpsPort = config.GetValue<int?>("Proxy:HttpsPort") ?? 443);
+        services.AddHsts(o =>
+        {
+            o.MaxAge = TimeSpan.FromDays(365);
+            o.ExcludedHosts.Clear(); // localhost too: Production is never a developer's machine
+        });
         services.AddAuthorizationBuilder()
             .AddPolicy(JobsSetup.DashboardPolicy, p => p.RequireRole(Roles.Admin));
         services.AddRazorPages(o =>
@@ -232,6 +245,13 @@ public static class WageClueSetup
     {
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        if (!app.Environment.IsDevelopment())
+        {
+            // Behind the proxy the scheme is the one X-Forwarded-Proto names. The load balancer's health probe may
+            // speak plain http inside the network; everything else is sent to https and told to stay there.
+            app.UseHsts();
+            app.UseWhen(c => !c.Request.Path.StartsWithSegments("/health"), https => https.UseHttpsRedirection());
+        }
         // Every unhandled exception is logged for operators, whatever the default of this ASP.NET Core version; a
         // database failure that DatabaseFailures answered (503, 400) is logged there, once, at its own level.
         app.UseExceptionHandler(new ExceptionHandlerOptions

@@ -18,9 +18,21 @@ public static class AuthEndpoints
             .Produces<AccessTokenResponse>()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .AllowAnonymous();
+        app.MapPost("/api/auth/logout", LogOutAsync)
+            .WithTags("Auth")
+            .WithSummary("End the bearer token presented: from now on it is refused, whatever copy of it is used.")
+            .Produces(StatusCodes.Status204NoContent)
+            .RequireAuthorization();
     }
 
-    private static async Task<IResult> IssueTokenAsync(HttpContext http, LoginCheck logins, SharedRateLimits limits, IOptions<AuthOptions> options)
+    private static async Task<IResult> LogOutAsync(HttpContext http, Sessions sessions, TimeProvider time)
+    {
+        if (Guid.TryParse(http.User.FindFirst(Sessions.Claim)?.Value, out var session)) await sessions.EndAsync(session, time.GetUtcNow());
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> IssueTokenAsync(HttpContext http, LoginCheck logins, SharedRateLimits limits, Sessions sessions,
+        TimeProvider time, IOptions<AuthOptions> options)
     {
         var verdict = await limits.TakeAsync(SharedRateLimits.Login, SharedRateLimits.AddressOf(http), options.Value.LoginAttemptsPerMinute);
         if (!verdict.Allowed) return SharedRateLimits.TooMany(http, verdict);
@@ -40,7 +52,10 @@ public static class AuthEndpoints
         // One answer for unknown user, wrong password and disabled account: nothing to learn from it.
         if (result is not LoginResult.Success { User: var user })
             return Problems.Status(StatusCodes.Status401Unauthorized, "登录失败", LoginCheck.FailedMessage);
-        return TypedResults.SignIn(CurrentUserMiddleware.Principal(user, BearerTokenDefaults.AuthenticationScheme),
-            authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
+        // A token names a server-side session like the cookie does, so that logging out (or an expiry) ends it.
+        var session = await sessions.StartAsync(user.Id, time.GetUtcNow(), options.Value.TokenLifetime);
+        var principal = CurrentUserMiddleware.Principal(user, BearerTokenDefaults.AuthenticationScheme);
+        ((System.Security.Claims.ClaimsIdentity)principal.Identity!).AddClaim(new System.Security.Claims.Claim(Sessions.Claim, session.ToString()));
+        return TypedResults.SignIn(principal, authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
     }
 }

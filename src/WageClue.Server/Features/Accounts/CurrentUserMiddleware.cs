@@ -1,13 +1,12 @@
 using System.Globalization;
 using System.Security.Claims;
-using Microsoft.AspNetCore.Authentication.Cookies;
 
 namespace WageClue.Server.Features.Accounts;
 
 /// <summary>
 /// Runs after authentication: checks every authenticated request against the user's row, so that disabling a user,
-/// changing their role or password ends their tokens at once, and the role claim is always the current one.
-/// One indexed query per request is the price.
+/// changing their role or password ends their tokens at once, a session or token ended at logout is refused, and the
+/// role claim is always the current one. Two indexed queries per request are the price.
 /// </summary>
 public sealed class CurrentUserMiddleware(RequestDelegate next)
 {
@@ -21,9 +20,9 @@ public sealed class CurrentUserMiddleware(RequestDelegate next)
                 ? await users.FindByIdAsync(id)
                 : null;
             var session = context.User.FindFirstValue(Sessions.Claim);
-            var cookie = context.User.Identity.AuthenticationType == CookieAuthenticationDefaults.AuthenticationScheme;
+            // Cookies and bearer tokens alike name a server-side session, ended at logout.
             if (row == null || row.Disabled || row.SecurityStamp.ToString() != context.User.FindFirstValue(StampClaim)
-                || (cookie && !(Guid.TryParse(session, out var sid) && await sessions.IsActiveAsync(sid, row.Id, time.GetUtcNow()))))
+                || !(Guid.TryParse(session, out var sid) && await sessions.IsActiveAsync(sid, row.Id, time.GetUtcNow())))
             {
                 context.User = new ClaimsPrincipal(new ClaimsIdentity());
             }

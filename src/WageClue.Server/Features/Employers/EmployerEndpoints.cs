@@ -32,7 +32,7 @@ public static class EmployerEndpoints
     public static void MapEmployerEndpoints(this IEndpointRouteBuilder app)
     {
         var employers = app.MapGroup("/api/employers").WithTags("Employers").RequireAuthorization();
-        employers.MapGet("/matches", MatchesAsync).Produces<List<EmployerMatch>>()
+        employers.MapGet("/matches", MatchesAsync).Produces<List<EmployerMatch>>().WithMetadata(new SessionCookieAllowed())
             .WithSummary("Employers an intake would link to or could mean (by credit code, or a name that matches or contains the other), with their open clues, records and listing.");
         employers.MapGet("/{id:long}", GetAsync).Produces<EmployerMatch>().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("One employer with its city-wide counts.");

@@ -28,6 +28,8 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["Email__FromAddress"] = "wageclue@bench.local";
         // One token for the whole run; the load generator is one client address.
         info.Environment["Auth__LoginAttemptsPerMinute"] = "1000";
+        // Plain http on loopback, with no TLS proxy in front: measure the service, not a redirect.
+        info.Environment["Proxy__RedirectToHttps"] = "false";
         // Production logging, minus the per-sweep information lines.
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");

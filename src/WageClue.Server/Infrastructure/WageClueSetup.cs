@@ -245,7 +245,7 @@ public static class WageClueSetup
     {
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
-        if (!app.Environment.IsDevelopment())
+        if (!app.Environment.IsDevelopment() && app.Configuration.GetValue("Proxy:RedirectToHttps", true))
         {
             // Behind the proxy the scheme is the one X-Forwarded-Proto names. The load balancer's health probe may
             // speak plain http inside the network; everything else is sent to https and told to stay there.

@@ -9,7 +9,7 @@ namespace WageClue.Server.Tests.Browser;
 /// <summary>The everyday pages as each role finds them: layout at a phone's width, wording, and the rough edges issue 11 lists.</summary>
 public class EverydayPageTests : BrowserTest
 {
-    [TestCase("cw.zd", "/workbench", "/clues/new", "/clues", "/clues?q=配送")]
+    [TestCase("cw.zd", "/workbench", "/clues/new", "/clues", "/clues?q=配送", "/account/password")]
     [TestCase("sup.zd", "/workbench", "/dashboard", "/listings", "/clues")]
     [TestCase("leader", "/dashboard", "/leadership", "/clues")]
     [TestCase("admin", "/admin/users", "/admin/calendar")]

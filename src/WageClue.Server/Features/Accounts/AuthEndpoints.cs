@@ -53,9 +53,7 @@ public static class AuthEndpoints
         if (result is not LoginResult.Success { User: var user })
             return Problems.Status(StatusCodes.Status401Unauthorized, "登录失败", LoginCheck.FailedMessage);
         // A token names a server-side session like the cookie does, so that logging out (or an expiry) ends it.
-        var session = await sessions.StartAsync(user.Id, time.GetUtcNow(), options.Value.TokenLifetime);
-        var principal = CurrentUserMiddleware.Principal(user, BearerTokenDefaults.AuthenticationScheme);
-        ((System.Security.Claims.ClaimsIdentity)principal.Identity!).AddClaim(new System.Security.Claims.Claim(Sessions.Claim, session.ToString()));
+        var principal = await sessions.StartPrincipalAsync(user, BearerTokenDefaults.AuthenticationScheme, time.GetUtcNow(), options.Value.TokenLifetime);
         return TypedResults.SignIn(principal, authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
     }
 }

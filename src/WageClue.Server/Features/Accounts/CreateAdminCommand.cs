@@ -21,9 +21,9 @@ public static class CreateAdminCommand
             return 2;
         }
         var password = Environment.GetEnvironmentVariable("WAGECLUE_ADMIN_PASSWORD") ?? ReadPassword();
-        if (Passwords.Problem(password) is { } problem)
+        if (PasswordRules.Problem(password, username) is { } problem)
         {
-            await Console.Error.WriteLineAsync($"create-admin: {problem} (at least {Passwords.MinimumLength} characters)");
+            await Console.Error.WriteLineAsync($"create-admin: {problem} (at least {PasswordRules.MinimumLength} characters, not a common or patterned password)");
             return 2;
         }
         using var scope = services.CreateScope();

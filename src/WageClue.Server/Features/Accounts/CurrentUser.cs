@@ -7,11 +7,12 @@ namespace WageClue.Server.Features.Accounts;
 /// The caller, as the database says now (role, districts), not as the token said when it was issued. Endpoints
 /// take it as a parameter; minimal APIs bind it through <see cref="BindAsync"/>.
 /// </summary>
-public sealed record CurrentUser(long Id, string Username, string DisplayName, string? Email, string Role, IReadOnlyList<string> Districts)
+public sealed record CurrentUser(long Id, string Username, string DisplayName, string? Email, string Role, IReadOnlyList<string> Districts,
+    bool MustChangePassword = false)
 {
     private const string ItemKey = "wageclue.current-user";
 
-    public static CurrentUser From(UserRow row) => new(row.Id, row.Username, row.DisplayName, row.Email, row.Role, row.Districts);
+    public static CurrentUser From(UserRow row) => new(row.Id, row.Username, row.DisplayName, row.Email, row.Role, row.Districts, row.MustChangePassword);
 
     public bool IsIn(string districtId) => Districts.Contains(districtId);
 

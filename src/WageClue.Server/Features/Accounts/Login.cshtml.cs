@@ -61,12 +61,7 @@ public sealed class LoginModel(LoginCheck logins, Sessions sessions, SharedRateL
             Error = "系统接口账号只能通过接口（API）使用，不能登录页面";
             return Page();
         }
-        var lifetime = options.Value.TokenLifetime;
-        var session = await sessions.StartAsync(user.Id, time.GetUtcNow(), lifetime);
-        var principal = CurrentUserMiddleware.Principal(user, CookieAuthenticationDefaults.AuthenticationScheme);
-        ((System.Security.Claims.ClaimsIdentity)principal.Identity!).AddClaim(new System.Security.Claims.Claim(Sessions.Claim, session.ToString()));
-        await HttpContext.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal,
-            new AuthenticationProperties { ExpiresUtc = time.GetUtcNow() + lifetime, IsPersistent = false });
+        await sessions.SignInBrowserAsync(HttpContext, user, time.GetUtcNow(), options.Value.TokenLifetime);
         return LocalRedirect(Url.IsLocalUrl(ReturnUrl) ? ReturnUrl : "/");
     }
 }

@@ -9,7 +9,6 @@ namespace WageClue.Server.Features.Accounts;
 public sealed class Passwords(IPasswordHasher<UserRow> hasher)
 {
     public const int IterationCount = 210_000;
-    public const int MinimumLength = 10;
 
     // Verifying against this when the user does not exist keeps the response time the same, so it reveals nothing.
     private readonly Lazy<string> _dummyHash = new(() => hasher.HashPassword(new UserRow(), Guid.NewGuid().ToString()));
@@ -25,7 +24,4 @@ public sealed class Passwords(IPasswordHasher<UserRow> hasher)
         }
         return hasher.VerifyHashedPassword(user, user.PasswordHash, password);
     }
-
-    public static string? Problem(string? password) =>
-        password == null || password.Length < MinimumLength ? $"密码至少 {MinimumLength} 位" : null;
 }

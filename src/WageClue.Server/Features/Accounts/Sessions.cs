@@ -1,4 +1,7 @@
+using System.Security.Claims;
 using Dapper;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Npgsql;
 
 namespace WageClue.Server.Features.Accounts;
@@ -19,6 +22,21 @@ public sealed class Sessions(NpgsqlDataSource db)
             new { id, userId, now, expires = now + lifetime });
         return id;
     }
+
+    /// <summary>The user's principal naming a new session: what a bearer token or the session cookie carries.</summary>
+    public async Task<ClaimsPrincipal> StartPrincipalAsync(UserRow user, string scheme, DateTimeOffset now, TimeSpan lifetime)
+    {
+        var session = await StartAsync(user.Id, now, lifetime);
+        var principal = CurrentUserMiddleware.Principal(user, scheme);
+        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(Claim, session.ToString()));
+        return principal;
+    }
+
+    /// <summary>Signs the browser in with a new session cookie (the login form, and after a password change).</summary>
+    public async Task SignInBrowserAsync(HttpContext http, UserRow user, DateTimeOffset now, TimeSpan lifetime) =>
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+            await StartPrincipalAsync(user, CookieAuthenticationDefaults.AuthenticationScheme, now, lifetime),
+            new AuthenticationProperties { ExpiresUtc = now + lifetime, IsPersistent = false });
 
     public async Task<bool> IsActiveAsync(Guid id, long userId, DateTimeOffset now)
     {

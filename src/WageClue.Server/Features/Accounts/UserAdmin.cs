@@ -26,7 +26,7 @@ public sealed partial class UserAdmin(UserRepository users, DistrictRepository d
         if (string.IsNullOrWhiteSpace(request.DisplayName)) errors["displayName"] = ["请填写姓名"];
         else if (TextRules.Check(request.DisplayName, "姓名", 50).Problem is { } name) errors["displayName"] = [name];
         if (request.Role == null || !Roles.All.Contains(request.Role)) errors["role"] = [$"角色须为 {string.Join("、", Roles.All)} 之一"];
-        if (Passwords.Problem(request.Password) is { } pw) errors["password"] = [pw];
+        if (PasswordRules.Problem(request.Password, request.Username) is { } pw) errors["password"] = [pw];
         CheckEmail(request.Email, errors);
         await CheckDistrictsAsync(request.Districts ?? [], request.Role, errors);
         if (errors.Count > 0) return new Outcome.Invalid(errors);
@@ -45,7 +45,7 @@ public sealed partial class UserAdmin(UserRepository users, DistrictRepository d
         if (request.DisplayName != null && string.IsNullOrWhiteSpace(request.DisplayName)) errors["displayName"] = ["姓名不能为空"];
         else if (request.DisplayName != null && TextRules.Check(request.DisplayName, "姓名", 50).Problem is { } name) errors["displayName"] = [name];
         if (request.Role != null && !Roles.All.Contains(request.Role)) errors["role"] = [$"角色须为 {string.Join("、", Roles.All)} 之一"];
-        if (request.Password != null && Passwords.Problem(request.Password) is { } pw) errors["password"] = [pw];
+        if (request.Password != null && PasswordRules.Problem(request.Password, existing.Username) is { } pw) errors["password"] = [pw];
         CheckEmail(request.Email, errors);
         if (request.Districts != null || request.Role != null)
             await CheckDistrictsAsync(request.Districts ?? existing.Districts, request.Role ?? existing.Role, errors);
@@ -55,10 +55,30 @@ public sealed partial class UserAdmin(UserRepository users, DistrictRepository d
         if (errors.Count > 0) return new Outcome.Invalid(errors);
 
         var changes = new UserChanges(request.DisplayName?.Trim(), NullIfEmpty(request.Email), request.Email == "", request.Role,
-            request.Districts, request.Disabled, request.Password == null ? null : passwords.Hash(request.Password));
+            request.Districts, request.Disabled, request.Password == null ? null : passwords.Hash(request.Password),
+            MustChangePassword: request.Password == null ? null : true); // the administrator knows it: the user must choose their own
         await users.UpdateAsync(id, changes, time.GetUtcNow());
         if (request.Password != null) await logins.ClearAsync(existing.Username); // a reset lifts the waits of wrong guesses
         return new Outcome.Done(id);
+    }
+
+    /// <summary>
+    /// A user chooses their own password: the current one proves it is them (a session left open is not enough). The
+    /// change ends every session and token of the user, this one too: the page signs the browser in again.
+    /// </summary>
+    public async Task<Outcome> ChangeOwnPasswordAsync(CurrentUser me, string? currentPassword, string? newPassword)
+    {
+        var row = await users.FindByIdAsync(me.Id);
+        if (row == null) return new Outcome.NotFound();
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(currentPassword) || passwords.Verify(row, currentPassword) == Microsoft.AspNetCore.Identity.PasswordVerificationResult.Failed)
+            errors["currentPassword"] = ["当前密码不正确"];
+        else if (newPassword == currentPassword) errors["newPassword"] = ["新密码不能与当前密码相同"];
+        else if (PasswordRules.Problem(newPassword, row.Username) is { } problem) errors["newPassword"] = [problem];
+        if (errors.Count > 0) return new Outcome.Invalid(errors);
+        await users.UpdateAsync(me.Id, new UserChanges(null, null, false, null, null, null, passwords.Hash(newPassword!), MustChangePassword: false),
+            time.GetUtcNow());
+        return new Outcome.Done(me.Id);
     }
 
     private static void CheckEmail(string? email, Dictionary<string, string[]> errors)

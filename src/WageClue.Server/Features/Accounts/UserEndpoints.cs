@@ -7,7 +7,9 @@ namespace WageClue.Server.Features.Accounts;
 public static class UserEndpoints
 {
     public sealed record UserResponse(long Id, string Username, string DisplayName, string? Email, string Role, string RoleName,
-        IReadOnlyList<DistrictResponse> Districts, bool Disabled);
+        IReadOnlyList<DistrictResponse> Districts, bool Disabled, bool MustChangePassword);
+
+    public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
 
     public sealed record CreateUserRequest(string? Username, string? DisplayName, string? Email, string? Role, string[]? Districts, string? Password);
 
@@ -20,6 +22,9 @@ public static class UserEndpoints
         var group = app.MapGroup("/api/users").WithTags("Users");
         group.MapGet("/me", GetMeAsync).RequireAuthorization()
             .WithSummary("The caller: role and districts as they are now.");
+        group.MapPost("/me/password", ChangeOwnPasswordAsync).RequireAuthorization().Accepts<ChangePasswordRequest>("application/json")
+            .Produces(StatusCodes.Status204NoContent).ProducesValidationProblem()
+            .WithSummary("Change one's own password (the current one required). Ends every session and token of the user, the one used here too.");
         var admin = group.MapGroup("").RequireAuthorization(p => p.RequireRole(Roles.Admin));
         admin.MapGet("/", ListAsync).WithSummary("All users (admin).");
         admin.MapPost("/", CreateAsync).Accepts<CreateUserRequest>("application/json")
@@ -34,6 +39,18 @@ public static class UserEndpoints
     {
         var row = await users.FindByIdAsync(me.Id);
         return row == null ? Problems.NotFound() : TypedResults.Ok(ToResponse(row, await districts.ListAsync()));
+    }
+
+    private static async Task<IResult> ChangeOwnPasswordAsync(HttpContext http, CurrentUser me, UserAdmin admin)
+    {
+        var (request, _, error) = await JsonBody.ReadAsync<ChangePasswordRequest>(http);
+        if (error != null) return error;
+        return await admin.ChangeOwnPasswordAsync(me, request!.CurrentPassword, request.NewPassword) switch
+        {
+            UserAdmin.Outcome.Invalid invalid => Problems.Invalid(invalid.Errors),
+            UserAdmin.Outcome.Done => TypedResults.NoContent(),
+            _ => Problems.NotFound(),
+        };
     }
 
     private static async Task<IResult> ListAsync(UserRepository users, DistrictRepository districts)
@@ -71,5 +88,5 @@ public static class UserEndpoints
 
     internal static UserResponse ToResponse(UserRow row, IReadOnlyList<DistrictResponse> all) =>
         new(row.Id, row.Username, row.DisplayName, row.Email, row.Role, Roles.ChineseName(row.Role),
-            all.Where(d => row.Districts.Contains(d.Id)).ToList(), row.Disabled);
+            all.Where(d => row.Districts.Contains(d.Id)).ToList(), row.Disabled, row.MustChangePassword);
 }

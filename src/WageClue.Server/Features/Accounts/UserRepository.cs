@@ -14,6 +14,7 @@ public sealed class UserRow
     public string PasswordHash { get; init; } = "";
     public bool Disabled { get; init; }
     public Guid SecurityStamp { get; init; }
+    public bool MustChangePassword { get; init; }
     public string[] Districts { get; init; } = [];
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
@@ -22,7 +23,9 @@ public sealed class UserRow
 public sealed record NewUser(string Username, string DisplayName, string? Email, string Role, IReadOnlyList<string> Districts, string PasswordHash);
 
 /// <summary>Null members are left as they are. A new security stamp ends every token the user holds.</summary>
-public sealed record UserChanges(string? DisplayName, string? Email, bool ClearEmail, string? Role, IReadOnlyList<string>? Districts, bool? Disabled, string? PasswordHash)
+/// <param name="MustChangePassword">With a new password: true when an administrator set it, false when the user chose it.</param>
+public sealed record UserChanges(string? DisplayName, string? Email, bool ClearEmail, string? Role, IReadOnlyList<string>? Districts, bool? Disabled,
+    string? PasswordHash, bool? MustChangePassword = null)
 {
     public bool EndsSessions => Role != null || Disabled != null || PasswordHash != null || Districts != null;
 }
@@ -30,7 +33,7 @@ public sealed record UserChanges(string? DisplayName, string? Email, bool ClearE
 public sealed class UserRepository(NpgsqlDataSource db)
 {
     private const string SelectUser = """
-        SELECT u.id, u.username, u.display_name, u.email, u.role, u.password_hash, u.disabled, u.security_stamp,
+        SELECT u.id, u.username, u.display_name, u.email, u.role, u.password_hash, u.disabled, u.security_stamp, u.must_change_password,
                u.created_at, u.updated_at,
                coalesce(array_agg(d.district_id ORDER BY d.district_id) FILTER (WHERE d.district_id IS NOT NULL), '{}') AS districts
         FROM wageclue.users u
@@ -107,10 +110,11 @@ public sealed class UserRepository(NpgsqlDataSource db)
                 role = coalesce(@Role, role),
                 disabled = coalesce(@Disabled, disabled),
                 password_hash = coalesce(@PasswordHash, password_hash),
+                must_change_password = coalesce(@MustChangePassword, must_change_password),
                 security_stamp = CASE WHEN @EndsSessions THEN gen_random_uuid() ELSE security_stamp END,
                 updated_at = @now
             WHERE id = @id
-            """, new { id, changes.DisplayName, changes.Email, changes.ClearEmail, changes.Role, changes.Disabled, changes.PasswordHash, changes.EndsSessions, now }, tx);
+            """, new { id, changes.DisplayName, changes.Email, changes.ClearEmail, changes.Role, changes.Disabled, changes.PasswordHash, changes.MustChangePassword, changes.EndsSessions, now }, tx);
         if (rows == 0) return false;
         if (changes.Districts != null)
         {

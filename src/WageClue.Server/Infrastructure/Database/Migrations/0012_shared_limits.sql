@@ -27,3 +27,6 @@ CREATE TABLE wageclue.rate_limit_windows (
     PRIMARY KEY (bucket, key, window_start)
 );
 CREATE INDEX rate_limit_windows_start_idx ON wageclue.rate_limit_windows (window_start);
+
+-- Finding 7: after an administrator resets a password, the user must choose their own before anything else.
+ALTER TABLE wageclue.users ADD COLUMN must_change_password boolean NOT NULL DEFAULT false;

@@ -1,7 +1,12 @@
 using WageClue.Server.Features.Accounts;
 using WageClue.Server.Infrastructure;
 
-var builder = WebApplication.CreateBuilder(args);
+// A published service (dotnet publish: wwwroot beside the dll) finds its configuration and pages in its own folder,
+// wherever it is started from; `dotnet run` and the tests keep the project folder as the content root.
+var published = Directory.Exists(Path.Combine(AppContext.BaseDirectory, "wwwroot"));
+var builder = WebApplication.CreateBuilder(published
+    ? new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory }
+    : new WebApplicationOptions { Args = args });
 builder.AddWageClue();
 var app = builder.Build();
 

@@ -37,6 +37,72 @@ public class StartupTests
     }
 
     [Test]
+    public async Task The_published_service_started_from_another_folder_finds_its_configuration_and_pages()
+    {
+        var output = Directory.CreateTempSubdirectory("wageclue-publish-").FullName;
+        try
+        {
+            var project = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "WageClue.Server"));
+            Assert.That(await RunAsync("dotnet", ["publish", project, "-c", "Release", "-o", output, "-nologo", "-v", "quiet"], project), Is.Zero);
+            var port = FreePort();
+            var info = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(output, "WageClue.Server.dll"), "--urls", $"http://127.0.0.1:{port}"])
+            {
+                WorkingDirectory = "/", // anywhere but its own folder
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+            info.Environment["ConnectionStrings__WageClue"] = _connectionString;
+            info.Environment["Proxy__RedirectToHttps"] = "false";
+            using var server = System.Diagnostics.Process.Start(info)!;
+            server.OutputDataReceived += (_, _) => { };
+            server.ErrorDataReceived += (_, _) => { };
+            server.BeginOutputReadLine();
+            server.BeginErrorReadLine();
+            try
+            {
+                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+                var deadline = DateTime.UtcNow.AddSeconds(60);
+                HttpResponseMessage? health = null;
+                while (DateTime.UtcNow < deadline)
+                {
+                    try { health = await http.GetAsync("/health"); if (health.IsSuccessStatusCode) break; }
+                    catch (HttpRequestException) { }
+                    await Task.Delay(300);
+                }
+                Assert.That(health?.IsSuccessStatusCode, Is.True, "the published service started");
+                Assert.That((await http.GetAsync("/css/site.css")).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), "its web root");
+                Assert.That(await CountAsync("calendar_years"), Is.EqualTo(3), "its workflows folder (the shipped calendar)");
+            }
+            finally
+            {
+                server.Kill(entireProcessTree: true);
+                await server.WaitForExitAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    private static async Task<int> RunAsync(string file, string[] args, string folder)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { WorkingDirectory = folder })!;
+        await process.WaitForExitAsync();
+        return process.ExitCode;
+    }
+
+    [Test]
     public async Task Production_configuration_migrates_an_empty_database_and_loads_no_demo_data()
     {
         await using (var app = new WageClueApp(_connectionString)) _ = app.Server;

@@ -30,10 +30,14 @@ public static class TestSmtp
     /// <summary>Answers 550 to every message for this address, as a mail server does for an unknown mailbox.</summary>
     public static void RefuseFor(string address) => Refused[address] = 0;
 
+    /// <summary>Runs as each message is taken, before the server answers 250 (a test pulls the database away there).</summary>
+    public static Action<MimeMessage>? OnAccepting { get; set; }
+
     public static void Reset()
     {
         Received.Clear();
         Refused.Clear();
+        OnAccepting = null;
     }
 
     public static async Task StartAsync()
@@ -89,7 +93,9 @@ public static class TestSmtp
             if (transaction.To.Any(t => Refused.ContainsKey($"{t.User}@{t.Host}")))
                 return new SmtpReply(SmtpReplyCode.MailboxUnavailable, "mailbox unavailable");
             await using var stream = new MemoryStream(buffer.ToArray());
-            Received.Enqueue(await MimeMessage.LoadAsync(stream, cancellationToken));
+            var message = await MimeMessage.LoadAsync(stream, cancellationToken);
+            Received.Enqueue(message);
+            OnAccepting?.Invoke(message);
             return SmtpReply.Ok;
         }
     }

@@ -108,6 +108,7 @@ public static class WageClueSetup
         services.Configure<EmailOptions>(config.GetSection("Email"));
         services.AddSingleton<EmailTemplates>();
         services.AddSingleton<SmtpResilience>();
+        services.AddSingleton<SentJournal>();
         services.AddSingleton<OutboxSender>();
         services.AddSingleton<EscalationEmails>();
         services.AddSingleton<SlaSweep>();

@@ -19,7 +19,9 @@ public sealed class StatsRefresh(NpgsqlDataSource db, ClueWorkflow workflow, Job
     public const string RecurringJobId = "dashboard-stats";
 
     [AutomaticRetry(Attempts = 0)] // the next run is the retry
-    public async Task RunAsync()
+    public Task RunAsync() => Infrastructure.Database.DatabaseRetry.RunAsync(async _ => await RebuildOnceAsync()).AsTask();
+
+    private async Task RebuildOnceAsync()
     {
         var engine = workflow.CurrentEngine;
         await using var conn = await db.OpenConnectionAsync();

@@ -60,8 +60,14 @@ public sealed class OutboxOptions
     /// <summary>Emails claimed and sent over one SMTP connection at a time.</summary>
     public int BatchSize { get; set; } = 100;
 
-    /// <summary>A claim older than this is taken to be from a sender that died, and the email is sent again (same Message-ID).</summary>
-    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// A claim not renewed for this long is taken to be from a sender that died, and the email is sent again (same
+    /// Message-ID). A live sender renews its claims every third of it (a heartbeat), however long its batch takes.
+    /// </summary>
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Where each process keeps its <see cref="SentJournal"/>; by default a folder in the system's temp directory.</summary>
+    public string? JournalFolder { get; set; }
 
     /// <summary>Runs that found the server unreachable before an email is marked failed; the wait doubles each time up to an hour.</summary>
     public int MaxAttempts { get; set; } = 12;

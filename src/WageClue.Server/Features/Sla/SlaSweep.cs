@@ -36,7 +36,7 @@ public sealed class SlaSweep(NpgsqlDataSource db, WorkflowRegistry workflows, Ca
         var budget = Stopwatch.StartNew();
         while (!cancel.IsCancellationRequested && budget.Elapsed < options.Value.SweepTimeBudget)
         {
-            var batch = await SweepBatchAsync();
+            var batch = await Infrastructure.Database.DatabaseRetry.RunAsync(async _ => await SweepBatchAsync(), cancel);
             total = new SweepResult(total.Clocks + batch.Clocks, total.Escalated + batch.Escalated,
                 total.Superseded + batch.Superseded, total.EmailsQueued + batch.EmailsQueued, total.PeriodsEnded + batch.PeriodsEnded);
             if (batch.Clocks < options.Value.SweepBatchSize) break;

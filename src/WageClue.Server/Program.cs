@@ -18,7 +18,22 @@ if (args is ["create-admin", ..])
 
 await app.PrepareDatabaseAsync();
 app.UseWageClue();
-await app.RunAsync();
+var stopping = app.Lifetime.ApplicationStopping; // read now: RunAsync disposes the services before it throws
+var logger = app.Logger;
+try
+{
+    await app.RunAsync();
+}
+catch (Exception e) when (stopping.IsCancellationRequested && IsCancellation(e))
+{
+    // SIGTERM with work still in flight when Host:ShutdownTimeout ran out (a request body held open, a long job
+    // batch): what could finish did; the rest is retried by its client or the next job run. An orderly exit, not
+    // the unhandled OperationCanceledException from Hangfire's StopAsync that aborted the process (rc 134).
+    logger.LogWarning("Shutdown reached its timeout with work in flight; stopped without waiting longer: {Message}", e.Message);
+}
 return 0;
+
+static bool IsCancellation(Exception e) =>
+    e is OperationCanceledException || (e is AggregateException all && all.InnerExceptions.All(IsCancellation));
 
 public partial class Program;

@@ -39,67 +39,26 @@ public class StartupTests
     [Test]
     public async Task The_published_service_started_from_another_folder_finds_its_configuration_and_pages()
     {
-        var output = Directory.CreateTempSubdirectory("wageclue-publish-").FullName;
-        try
-        {
-            var project = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "src", "WageClue.Server"));
-            Assert.That(await RunAsync("dotnet", ["publish", project, "-c", "Release", "-o", output, "-nologo", "-v", "quiet"], project), Is.Zero);
-            var port = FreePort();
-            var info = new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(output, "WageClue.Server.dll"), "--urls", $"http://127.0.0.1:{port}"])
-            {
-                WorkingDirectory = "/", // anywhere but its own folder
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-            info.Environment["ConnectionStrings__WageClue"] = _connectionString;
-            info.Environment["Proxy__RedirectToHttps"] = "false";
-            using var server = System.Diagnostics.Process.Start(info)!;
-            server.OutputDataReceived += (_, _) => { };
-            server.ErrorDataReceived += (_, _) => { };
-            server.BeginOutputReadLine();
-            server.BeginErrorReadLine();
-            try
-            {
-                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-                var deadline = DateTime.UtcNow.AddSeconds(60);
-                HttpResponseMessage? health = null;
-                while (DateTime.UtcNow < deadline)
-                {
-                    try { health = await http.GetAsync("/health"); if (health.IsSuccessStatusCode) break; }
-                    catch (HttpRequestException) { }
-                    await Task.Delay(300);
-                }
-                Assert.That(health?.IsSuccessStatusCode, Is.True, "the published service started");
-                Assert.That((await http.GetAsync("/css/site.css")).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), "its web root");
-                Assert.That(await CountAsync("calendar_years"), Is.EqualTo(3), "its workflows folder (the shipped calendar)");
-            }
-            finally
-            {
-                server.Kill(entireProcessTree: true);
-                await server.WaitForExitAsync();
-            }
-        }
-        finally
-        {
-            Directory.Delete(output, recursive: true);
-        }
+        await using var server = await PublishedServer.StartAsync(_connectionString);
+        Assert.That((await server.Http.GetAsync("/css/site.css")).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), "its web root");
+        Assert.That(await CountAsync("calendar_years"), Is.EqualTo(3), "its workflows folder (the shipped calendar)");
     }
 
-    private static int FreePort()
+    [Test]
+    public async Task Sigterm_with_a_request_still_open_past_the_shutdown_timeout_ends_the_process_cleanly()
     {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+        await using var server = await PublishedServer.StartAsync(_connectionString, new Dictionary<string, string> { ["Host__ShutdownTimeout"] = "00:00:03" });
+        // A request whose body never finishes arriving, as the probe held one open for 36 s.
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(System.Net.IPAddress.Loopback, server.Port);
+        var stream = socket.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
+            "POST /api/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"username\":"));
+        await stream.FlushAsync();
+        await Task.Delay(500);
 
-    private static async Task<int> RunAsync(string file, string[] args, string folder)
-    {
-        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(file, args) { WorkingDirectory = folder })!;
-        await process.WaitForExitAsync();
-        return process.ExitCode;
+        var exit = await server.TerminateAsync(TimeSpan.FromSeconds(60));
+        Assert.That(exit, Is.Zero, "an orderly exit, not an abort (134)");
     }
 
     [Test]

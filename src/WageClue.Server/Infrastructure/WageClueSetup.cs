@@ -63,6 +63,9 @@ public static class WageClueSetup
         var config = builder.Configuration;
 
         services.AddSingleton(TimeProvider.System);
+        // SIGTERM: in-flight requests and the current job batch get this long to finish (Hangfire gets half of it).
+        var shutdown = config.GetValue<TimeSpan?>("Host:ShutdownTimeout") ?? TimeSpan.FromSeconds(30);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
         services.Configure<ClueOptions>(config.GetSection("Clues"));
         services.Configure<Features.Listings.ListingOptions>(config.GetSection("Listings"));
         services.Configure<ApiOptions>(config.GetSection("Api"));

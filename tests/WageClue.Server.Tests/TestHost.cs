@@ -32,6 +32,7 @@ public sealed class WageClueApp(string connectionString, IReadOnlyDictionary<str
         builder.UseSetting("ConnectionStrings:WageClue", connectionString);
         // Tokens are issued once per run while tests move the fake clock days ahead.
         builder.UseSetting("Auth:TokenLifetime", "3650.00:00:00");
+        builder.UseSetting("Auth:IdleTimeout", "3650.00:00:00");
         builder.UseSetting("Auth:LoginAttemptsPerMinute", "10000");
         builder.UseSetting("Auth:TrackingLookupsPerMinute", "10000");
         // Jobs run when a test calls them, on the test's fake clock; one test runs a real Hangfire server.

@@ -51,6 +51,9 @@ public sealed class AuthOptions
 
     public TimeSpan LongestDelay { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>A browser session without activity this long ends; its pages warn two minutes before (js/idle.js).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
     /// <summary>Failures this old are forgotten.</summary>
     public TimeSpan ForgetFailuresAfter { get; set; } = TimeSpan.FromDays(1);
 }

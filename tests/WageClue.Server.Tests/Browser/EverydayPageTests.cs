@@ -30,6 +30,19 @@ public class EverydayPageTests : BrowserTest
     }
 
     [Test]
+    public async Task The_idle_warning_fits_a_phone_and_continuing_removes_it()
+    {
+        await LoginAsync("cw.zd");
+        await Page.GotoAsync("/workbench");
+        await Page.EvaluateAsync("window.wageclueIdle.show()");
+        var warning = Page.GetByRole(AriaRole.Alertdialog);
+        await Expect(warning).ToContainTextAsync("系统将在 2 分钟内自动退出登录");
+        await AssertFitsAPhoneAsync("idle-warning");
+        await warning.GetByRole(AriaRole.Button, new() { Name = "继续使用" }).ClickAsync();
+        await Expect(warning).ToHaveCountAsync(0);
+    }
+
+    [Test]
     public async Task The_dashboard_counts_clues_and_time_limits_apart_in_working_time_and_a_refresh_keeps_what_is_typed()
     {
         var cw = await TestHost.As("cw.zd");

@@ -12,7 +12,11 @@ public sealed class CurrentUserMiddleware(RequestDelegate next)
 {
     public const string StampClaim = "wageclue:stamp";
 
-    public async Task InvokeAsync(HttpContext context, UserRepository users, Sessions sessions, TimeProvider time)
+    /// <summary>Set by js/refresh.js before the dashboard reloads itself: that request is no activity of the user's.</summary>
+    public const string AutoRefreshCookie = "wageclue.auto";
+
+    public async Task InvokeAsync(HttpContext context, UserRepository users, Sessions sessions, TimeProvider time,
+        Microsoft.Extensions.Options.IOptions<Infrastructure.AuthOptions> options)
     {
         if (context.User.Identity?.IsAuthenticated == true)
         {
@@ -20,9 +24,13 @@ public sealed class CurrentUserMiddleware(RequestDelegate next)
                 ? await users.FindByIdAsync(id)
                 : null;
             var session = context.User.FindFirstValue(Sessions.Claim);
-            // Cookies and bearer tokens alike name a server-side session, ended at logout.
+            // Cookies and bearer tokens alike name a server-side session, ended at logout; a browser's also ends when idle.
+            var browser = context.User.Identity.AuthenticationType == Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationDefaults.AuthenticationScheme;
+            var auto = browser && context.Request.Cookies.ContainsKey(AutoRefreshCookie);
+            if (auto) context.Response.Cookies.Delete(AutoRefreshCookie);
             if (row == null || row.Disabled || row.SecurityStamp.ToString() != context.User.FindFirstValue(StampClaim)
-                || !(Guid.TryParse(session, out var sid) && await sessions.IsActiveAsync(sid, row.Id, time.GetUtcNow())))
+                || !(Guid.TryParse(session, out var sid)
+                    && await sessions.IsActiveAsync(sid, row.Id, time.GetUtcNow(), browser ? options.Value.IdleTimeout : null, activity: !auto)))
             {
                 context.User = new ClaimsPrincipal(new ClaimsIdentity());
             }

@@ -30,6 +30,10 @@ public sealed class LoginModel(LoginCheck logins, Sessions sessions, SharedRateL
     [BindProperty(SupportsGet = true)]
     public bool Expired { get; set; }
 
+    /// <summary>Sent here by js/idle.js when the session ended for want of activity.</summary>
+    [BindProperty(SupportsGet = true)]
+    public bool Idle { get; set; }
+
     public void OnGet()
     {
     }

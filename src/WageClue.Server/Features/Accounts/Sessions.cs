@@ -18,7 +18,7 @@ public sealed class Sessions(NpgsqlDataSource db)
     {
         var id = Guid.NewGuid();
         await using var conn = await db.OpenConnectionAsync();
-        await conn.ExecuteAsync("INSERT INTO wageclue.sessions (id, user_id, created_at, expires_at) VALUES (@id, @userId, @now, @expires)",
+        await conn.ExecuteAsync("INSERT INTO wageclue.sessions (id, user_id, created_at, expires_at, last_seen_at) VALUES (@id, @userId, @now, @expires, @now)",
             new { id, userId, now, expires = now + lifetime });
         return id;
     }
@@ -38,12 +38,27 @@ public sealed class Sessions(NpgsqlDataSource db)
             await StartPrincipalAsync(user, CookieAuthenticationDefaults.AuthenticationScheme, now, lifetime),
             new AuthenticationProperties { ExpiresUtc = now + lifetime, IsPersistent = false });
 
-    public async Task<bool> IsActiveAsync(Guid id, long userId, DateTimeOffset now)
+    /// <summary>
+    /// Whether the session may go on. With <paramref name="idle"/> (browser sessions) one left without activity that
+    /// long is ended; <paramref name="activity"/> false is a request the page made by itself (the dashboard's reload),
+    /// which keeps nothing alive. The last activity is written at most once a minute, not on every request.
+    /// </summary>
+    public async Task<bool> IsActiveAsync(Guid id, long userId, DateTimeOffset now, TimeSpan? idle = null, bool activity = true)
     {
         await using var conn = await db.OpenConnectionAsync();
-        return await conn.ExecuteScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM wageclue.sessions WHERE id = @id AND user_id = @userId AND ended_at IS NULL AND expires_at > @now)",
+        var lastSeen = await conn.ExecuteScalarAsync<DateTime?>(
+            "SELECT last_seen_at FROM wageclue.sessions WHERE id = @id AND user_id = @userId AND ended_at IS NULL AND expires_at > @now",
             new { id, userId, now });
+        if (lastSeen is not { } seen) return false;
+        var last = new DateTimeOffset(seen, TimeSpan.Zero);
+        if (idle is { } limit && now - last > limit)
+        {
+            await conn.ExecuteAsync("UPDATE wageclue.sessions SET ended_at = @now WHERE id = @id AND ended_at IS NULL", new { id, now });
+            return false;
+        }
+        if (activity && now - last >= TimeSpan.FromMinutes(1))
+            await conn.ExecuteAsync("UPDATE wageclue.sessions SET last_seen_at = @now WHERE id = @id", new { id, now });
+        return true;
     }
 
     public async Task EndAsync(Guid id, DateTimeOffset now)

@@ -16,6 +16,8 @@
     }
     function tick() {
         if (busy()) return false;
+        // This reload is the page's, not the user's: it must not keep an idle session alive (CurrentUserMiddleware).
+        document.cookie = 'wageclue.auto=1; path=/; SameSite=Strict';
         location.reload();
         return true;
     }

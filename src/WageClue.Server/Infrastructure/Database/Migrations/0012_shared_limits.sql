@@ -30,3 +30,8 @@ CREATE INDEX rate_limit_windows_start_idx ON wageclue.rate_limit_windows (window
 
 -- Finding 7: after an administrator resets a password, the user must choose their own before anything else.
 ALTER TABLE wageclue.users ADD COLUMN must_change_password boolean NOT NULL DEFAULT false;
+
+-- Idle browser sessions end (GB/T 22239 level 3): the last time the user did something, kept to the minute.
+ALTER TABLE wageclue.sessions ADD COLUMN last_seen_at timestamptz;
+UPDATE wageclue.sessions SET last_seen_at = created_at;
+ALTER TABLE wageclue.sessions ALTER COLUMN last_seen_at SET NOT NULL;

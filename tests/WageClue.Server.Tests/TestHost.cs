@@ -120,6 +120,7 @@ public sealed class TestHost
         ("leader", "leader", ["370303", "370302"]),
         ("hotline", "integration", []),
         ("admin", "admin", []),
+        ("auditor", "auditor", []),
     ];
 
     private static readonly Dictionary<string, Api> Clients = new();
@@ -177,13 +178,17 @@ public sealed class TestHost
         foreach (var file in Directory.GetFiles(App.Services.GetRequiredService<Features.Notifications.SentJournal>().Folder)) File.Delete(file);
         await TestSmtp.StartAsync(); // a test may have stopped it
         await using var conn = new NpgsqlConnection(ConnectionString);
+        // The audit logs are append-only (triggers); a test database is emptied with the triggers off.
         await conn.ExecuteAsync("""
+            SET session_replication_role = replica;
             TRUNCATE wageclue.email_outbox, wageclue.escalations, wageclue.idempotency_keys, wageclue.pii_access_log, wageclue.workflow_history,
                 wageclue.workflow_clocks, wageclue.credit_record_revisions, wageclue.credit_record_clues, wageclue.credit_records, wageclue.listings,
                 wageclue.clues, wageclue.employers, wageclue.workflow_instances RESTART IDENTITY CASCADE;
             TRUNCATE wageclue.calendar_years, wageclue.clue_state_counts, wageclue.clock_day_stats;
             UPDATE wageclue.stats_refresh SET refreshed_at = NULL, days_until = '-infinity';
             TRUNCATE wageclue.login_failures, wageclue.rate_limit_windows; -- a test's wrong passwords must not slow the next test
+            TRUNCATE wageclue.user_audit_log;
+            SET session_replication_role = DEFAULT;
             """);
         var shipped = CalendarFile.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "workflows", "calendars", "cn-workcalendar.json")));
         await App.Services.GetRequiredService<CalendarRepository>().ImportMissingAsync(shipped, DateTimeOffset.UtcNow);

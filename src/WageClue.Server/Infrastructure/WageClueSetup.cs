@@ -132,6 +132,7 @@ public static class WageClueSetup
         services.AddSingleton<ClockRecomputer>();
         services.AddSingleton<CalendarAdmin>();
         services.AddSingleton<ClueRepository>();
+        services.AddSingleton<Features.Audit.AuditLog>();
         services.AddSingleton<Features.Tracking.ProgressLookup>();
         services.AddSingleton<DuplicateFinder>();
         services.AddSingleton<ClueWorkflow>();
@@ -302,6 +303,7 @@ public static class WageClueSetup
         Features.Listings.ListingEndpoints.MapListingEndpoints(app);
         app.MapTrackingEndpoints();
         app.MapEscalationEndpoints();
+        Features.Audit.AuditEndpoints.MapAuditEndpoints(app);
         app.MapRazorPages();
         // Fail at start-up, not at the first escalation, when a template the bureau edited does not parse.
         _ = app.Services.GetRequiredService<EmailTemplates>();

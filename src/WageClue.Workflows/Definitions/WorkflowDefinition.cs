@@ -208,10 +208,12 @@ public static class Roles
     public const string Admin = "admin";
     /// <summary>Another system (the 12345 hotline): registers clues, reads back its own, nothing else.</summary>
     public const string Integration = "integration";
+    /// <summary>Reads the audit logs (personal-data views, user administration) and nothing else; not an administrator (GB/T 22239).</summary>
+    public const string Auditor = "auditor";
     /// <summary>The service itself, firing a period's <see cref="ClockDefinition.OnDue"/> action; no user has this role.</summary>
     public const string System = "system";
 
-    public static readonly IReadOnlyList<string> All = [Caseworker, Supervisor, Leader, Admin, Integration];
+    public static readonly IReadOnlyList<string> All = [Caseworker, Supervisor, Leader, Admin, Integration, Auditor];
 
     public static string ChineseName(string role) => role switch
     {
@@ -220,6 +222,7 @@ public static class Roles
         Leader => "局领导",
         Admin => "系统管理员",
         Integration => "系统接口",
+        Auditor => "安全审计员",
         System => "系统",
         _ => role,
     };

@@ -13,6 +13,7 @@ public class EverydayPageTests : BrowserTest
     [TestCase("sup.zd", "/workbench", "/dashboard", "/listings", "/clues")]
     [TestCase("leader", "/dashboard", "/leadership", "/clues")]
     [TestCase("admin", "/admin/users", "/admin/calendar")]
+    [TestCase("auditor", "/audit", "/audit?log=users")]
     public async Task Every_page_of_a_role_fits_a_phone_and_a_laptop(string user, params string[] pages)
     {
         var cw = await TestHost.As("cw.zd");

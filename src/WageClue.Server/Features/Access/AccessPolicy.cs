@@ -21,6 +21,7 @@ public sealed record ReadScope(IReadOnlyList<string>? Districts, long? CreatedBy
 /// | leader      | the whole city                | own districts only (a leader given none acts nowhere) | never         |
 /// | admin       | no clues                      | never                                            | never              |
 /// | integration | only the clues it registered  | never (registers in any district)                | never              |
+/// | auditor     | no clues; the audit logs      | never                                            | never              |
 ///
 /// Employers (no complainant data): caseworkers, supervisors and leaders see each employer's city-wide counts, and
 /// of its clues those they may read. Credit records and listing cases are read like clues (the district's staff,
@@ -81,6 +82,9 @@ public static class AccessPolicy
     public static bool CanRecordCredit(CurrentUser u, string districtId) => u.Role is Roles.Caseworker or Roles.Supervisor && u.IsIn(districtId);
 
     public static bool CanConfirmCredit(CurrentUser u, string districtId) => u.Role == Roles.Supervisor && u.IsIn(districtId);
+
+    /// <summary>The audit logs (who saw personal data, who changed which account): the auditor only, not the administrator.</summary>
+    public static bool CanReadAudit(CurrentUser u) => u.Role == Roles.Auditor;
 
     /// <summary>The exports for the credit-sharing platform.</summary>
     public static bool CanExportRecords(CurrentUser u) => u.Role is Roles.Supervisor or Roles.Leader;

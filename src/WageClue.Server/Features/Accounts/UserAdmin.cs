@@ -18,7 +18,7 @@ public sealed partial class UserAdmin(UserRepository users, DistrictRepository d
         public sealed record NotFound : Outcome;
     }
 
-    public async Task<Outcome> CreateAsync(CreateUserRequest request)
+    public async Task<Outcome> CreateAsync(CreateUserRequest request, CurrentUser by)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Username == null || !UsernamePattern().IsMatch(request.Username))
@@ -32,7 +32,7 @@ public sealed partial class UserAdmin(UserRepository users, DistrictRepository d
         if (errors.Count > 0) return new Outcome.Invalid(errors);
 
         var id = await users.CreateAsync(new NewUser(request.Username!, request.DisplayName!.Trim(), NullIfEmpty(request.Email), request.Role!,
-            request.Districts ?? [], passwords.Hash(request.Password!)), time.GetUtcNow());
+            request.Districts ?? [], passwords.Hash(request.Password!)), time.GetUtcNow(), by.Id);
         return id == null ? new Outcome.UsernameTaken() : new Outcome.Done(id.Value);
     }
 
@@ -57,7 +57,7 @@ public sealed partial class UserAdmin(UserRepository users, DistrictRepository d
         var changes = new UserChanges(request.DisplayName?.Trim(), NullIfEmpty(request.Email), request.Email == "", request.Role,
             request.Districts, request.Disabled, request.Password == null ? null : passwords.Hash(request.Password),
             MustChangePassword: request.Password == null ? null : true); // the administrator knows it: the user must choose their own
-        await users.UpdateAsync(id, changes, time.GetUtcNow());
+        await users.UpdateAsync(id, changes, time.GetUtcNow(), me.Id);
         if (request.Password != null) await logins.ClearAsync(existing.Username); // a reset lifts the waits of wrong guesses
         return new Outcome.Done(id);
     }
@@ -77,7 +77,7 @@ public sealed partial class UserAdmin(UserRepository users, DistrictRepository d
         else if (PasswordRules.Problem(newPassword, row.Username) is { } problem) errors["newPassword"] = [problem];
         if (errors.Count > 0) return new Outcome.Invalid(errors);
         await users.UpdateAsync(me.Id, new UserChanges(null, null, false, null, null, null, passwords.Hash(newPassword!), MustChangePassword: false),
-            time.GetUtcNow());
+            time.GetUtcNow(), me.Id);
         return new Outcome.Done(me.Id);
     }
 

@@ -59,11 +59,11 @@ public static class UserEndpoints
         return TypedResults.Ok((await users.ListAsync()).Select(u => ToResponse(u, all)).ToList());
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, UserAdmin admin, UserRepository users, DistrictRepository districts)
+    private static async Task<IResult> CreateAsync(HttpContext http, CurrentUser me, UserAdmin admin, UserRepository users, DistrictRepository districts)
     {
         var (request, _, error) = await JsonBody.ReadAsync<CreateUserRequest>(http);
         if (error != null) return error;
-        return await admin.CreateAsync(request!) switch
+        return await admin.CreateAsync(request!, me) switch
         {
             UserAdmin.Outcome.Invalid invalid => Problems.Invalid(invalid.Errors),
             UserAdmin.Outcome.UsernameTaken => Problems.Conflict($"用户名 {request!.Username} 已存在"),

@@ -1,4 +1,5 @@
 using WageClue.Server.Features.Access;
+using WageClue.Workflows.Definitions;
 using Dapper;
 using Npgsql;
 
@@ -82,7 +83,7 @@ public sealed class UserRepository(NpgsqlDataSource db)
     }
 
     /// <returns>The new user's id, or null when the username is taken (a unique index decides, so two racing creates cannot both win).</returns>
-    public async Task<long?> CreateAsync(NewUser user, DateTimeOffset now)
+    public async Task<long?> CreateAsync(NewUser user, DateTimeOffset now, long? actorId = null)
     {
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
@@ -94,15 +95,19 @@ public sealed class UserRepository(NpgsqlDataSource db)
             """, new { user.Username, user.DisplayName, user.Email, user.Role, user.PasswordHash, now }, tx);
         if (id == null) return null;
         await SetDistrictsAsync(conn, tx, id.Value, user.Districts);
+        await Audit.AuditLog.RecordUserChangeAsync(conn, tx, id.Value, actorId, "created",
+            $"角色：{Roles.ChineseName(user.Role)}；区县：{(user.Districts.Count == 0 ? "无" : string.Join("、", user.Districts))}", now);
         await tx.CommitAsync();
         return id;
     }
 
     /// <returns>False when there is no such user.</returns>
-    public async Task<bool> UpdateAsync(long id, UserChanges changes, DateTimeOffset now)
+    public async Task<bool> UpdateAsync(long id, UserChanges changes, DateTimeOffset now, long? actorId = null)
     {
         await using var conn = await db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
+        var before = await conn.QuerySingleOrDefaultAsync<UserRow>($"{SelectUser} WHERE u.id = @id GROUP BY u.id", new { id }, tx);
+        if (before == null) return false;
         var rows = await conn.ExecuteAsync("""
             UPDATE wageclue.users SET
                 display_name = coalesce(@DisplayName, display_name),
@@ -121,8 +126,24 @@ public sealed class UserRepository(NpgsqlDataSource db)
             await conn.ExecuteAsync("DELETE FROM wageclue.user_districts WHERE user_id = @id", new { id }, tx);
             await SetDistrictsAsync(conn, tx, id, changes.Districts);
         }
+        foreach (var (action, details) in AuditEntries(before, changes))
+            await Audit.AuditLog.RecordUserChangeAsync(conn, tx, id, actorId, action, details, now);
         await tx.CommitAsync();
         return true;
+    }
+
+    /// <summary>What the audit says about a change: each kind of change its own entry, values in words, never a password.</summary>
+    private static IEnumerable<(string Action, string Details)> AuditEntries(UserRow before, UserChanges c)
+    {
+        var changed = new List<string>();
+        if (c.Role != null && c.Role != before.Role) changed.Add($"角色：{Roles.ChineseName(before.Role)} → {Roles.ChineseName(c.Role)}");
+        if (c.Districts != null && !c.Districts.Order().SequenceEqual(before.Districts.Order()))
+            changed.Add($"区县：{(before.Districts.Length == 0 ? "无" : string.Join("、", before.Districts))} → {(c.Districts.Count == 0 ? "无" : string.Join("、", c.Districts))}");
+        if (c.DisplayName != null && c.DisplayName != before.DisplayName) changed.Add($"姓名：{before.DisplayName} → {c.DisplayName}");
+        if ((c.ClearEmail && before.Email != null) || (c.Email != null && c.Email != before.Email)) changed.Add($"邮箱：{before.Email ?? "无"} → {c.Email ?? "无"}");
+        if (changed.Count > 0) yield return ("changed", string.Join("；", changed));
+        if (c.Disabled is { } disabled && disabled != before.Disabled) yield return (disabled ? "disabled" : "enabled", "");
+        if (c.PasswordHash != null) yield return (c.MustChangePassword == false ? "password-changed" : "password-reset", "");
     }
 
     /// <summary>Re-hashes a password whose hash was made with older settings (after a successful login).</summary>

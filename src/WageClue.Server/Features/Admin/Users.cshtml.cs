@@ -40,7 +40,7 @@ public sealed class UsersModel(UserRepository users, UserAdmin admin, DistrictRe
     public async Task<IActionResult> OnPostCreateAsync()
     {
         Edit = null;
-        var outcome = await admin.CreateAsync(new UserEndpoints.CreateUserRequest(Username?.Trim(), DisplayName, Email?.Trim(), Role, Districts, Password));
+        var outcome = await admin.CreateAsync(new UserEndpoints.CreateUserRequest(Username?.Trim(), DisplayName, Email?.Trim(), Role, Districts, Password), Me);
         return await AfterAsync(outcome, $"已创建用户 {Username}");
     }
 

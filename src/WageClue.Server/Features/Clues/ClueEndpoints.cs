@@ -158,13 +158,13 @@ public static partial class ClueEndpoints
         return TypedResults.Ok((await clues.HistoryAsync(id)).Select(h => responses.ToResponse(clue, h)).ToList());
     }
 
-    private static async Task<IResult> ComplainantAsync(long id, HttpContext http, CurrentUser me, ClueRepository clues, TimeProvider time)
+    private static async Task<IResult> ComplainantAsync(long id, HttpContext http, CurrentUser me, ClueRepository clues, Audit.AuditLog audit, TimeProvider time)
     {
         var clue = await FindReadableAsync(id, me, clues);
         if (clue == null) return NotFound(me);
         if (!AccessPolicy.CanViewPersonalData(me, clue.DistrictId))
             return Problems.Forbidden("只有本区县的经办人和负责人可以查看反映人完整信息");
-        await clues.LogPersonalDataViewAsync(id, me.Id, "view", time.GetUtcNow());
+        await audit.LogPersonalDataViewAsync(id, me.Id, "view", time.GetUtcNow());
         http.Response.Headers.CacheControl = "no-store"; // no copy in a browser or proxy cache
         return TypedResults.Ok(new ComplainantFull(clue.ComplainantName, clue.ComplainantPhone, clue.ComplainantIdNumber));
     }

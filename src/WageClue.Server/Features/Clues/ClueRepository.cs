@@ -323,13 +323,6 @@ public sealed class ClueRepository(NpgsqlDataSource db)
             : await conn.QuerySingleAsync<ClueRow>($"UPDATE wageclue.clues SET {string.Join(", ", sets)} WHERE id = @id RETURNING *", args, tx);
     }
 
-    public async Task LogPersonalDataViewAsync(long clueId, long userId, string purpose, DateTimeOffset now)
-    {
-        await using var conn = await db.OpenConnectionAsync();
-        await conn.ExecuteAsync("INSERT INTO wageclue.pii_access_log (clue_id, user_id, at, purpose) VALUES (@clueId, @userId, @now, @purpose)",
-            new { clueId, userId, now, purpose });
-    }
-
     // The clue attributes a definition field may update ("updates" in the definition), and their columns.
     private static readonly Dictionary<string, string> UpdatableColumns = new()
     {

@@ -18,7 +18,7 @@ namespace WageClue.Server.Features.Clues;
 /// </summary>
 public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, UserRepository users, Districts.DistrictRepository districts,
     Employers.EmployerRepository employers, Employers.CreditRecordRepository creditRecords, Employers.CreditRecordService credit,
-    Listings.ListingWorkflow listings, Calendar.CalendarStore calendars, Npgsql.NpgsqlDataSource db, TimeProvider time) : AppPage
+    Listings.ListingWorkflow listings, Calendar.CalendarStore calendars, Npgsql.NpgsqlDataSource db, Audit.AuditLog audit, TimeProvider time) : AppPage
 {
     public ClueRow Clue { get; private set; } = null!;
     public WorkflowEngine Engine { get; private set; } = null!;
@@ -102,7 +102,7 @@ public sealed class DetailModel(ClueRepository clues, ClueWorkflow workflow, Use
     {
         if (!await LoadAsync(id)) return NotFound();
         if (!MayViewPersonalData) return Forbid();
-        await clues.LogPersonalDataViewAsync(id, Me.Id, "view", time.GetUtcNow());
+        await audit.LogPersonalDataViewAsync(id, Me.Id, "view", time.GetUtcNow());
         FullComplainant = new ComplainantFull(Clue.ComplainantName, Clue.ComplainantPhone, Clue.ComplainantIdNumber);
         Response.Headers.CacheControl = "no-store";
         return Page();

@@ -26,6 +26,8 @@ public sealed class DemoData(UserRepository users, Passwords passwords, ClueWork
     private static readonly (string Username, string Name, string Role, string[] Districts)[] People =
     [
         ("admin", "系统管理员", Roles.Admin, []),
+        // Reads the audit logs, and only them: separate from the administrator (GB/T 22239 level 3).
+        ("zhoushen", "周审", Roles.Auditor, []),
         ("zhangmin", "张敏", Roles.Caseworker, ["370303"]),
         ("liqiang", "李强", Roles.Caseworker, ["370303"]),
         ("wangfang", "王芳", Roles.Supervisor, ["370303"]),

@@ -12,6 +12,7 @@ public sealed class IndexModel : AppPage
         Roles.Caseworker => "/workbench",
         Roles.Supervisor => "/dashboard",
         Roles.Leader => "/leadership",
+        Roles.Auditor => "/audit",
         _ => "/admin/users",
     });
 }

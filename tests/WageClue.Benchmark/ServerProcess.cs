@@ -12,6 +12,19 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private ServerProcess(Process process, string baseUrl) => (_process, BaseUrl) = (process, baseUrl);
 
+    private const string KeyRingPassword = "bench-keyring";
+
+    private static string KeyRingCertificate()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=wageclue-bench-keyring", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var path = Path.Combine(Path.GetTempPath(), $"wageclue-bench-keyring-{Environment.ProcessId}.pfx");
+        File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, KeyRingPassword));
+        return path;
+    }
+
     public static async Task<ServerProcess> StartAsync(string serverDll, string connectionString, int smtpPort, int httpPort)
     {
         var info = new ProcessStartInfo("dotnet", [serverDll, "--urls", $"http://127.0.0.1:{httpPort}"])
@@ -30,6 +43,9 @@ public sealed class ServerProcess : IAsyncDisposable
         info.Environment["Auth__LoginAttemptsPerMinute"] = "1000";
         // Plain http on loopback, with no TLS proxy in front: measure the service, not a redirect.
         info.Environment["Proxy__RedirectToHttps"] = "false";
+        // Production refuses an unencrypted key ring: a certificate of the run's own, as a bureau keeps one outside the database.
+        info.Environment["DataProtection__Certificate__Path"] = KeyRingCertificate();
+        info.Environment["DataProtection__Certificate__Password"] = KeyRingPassword;
         // Production logging, minus the per-sweep information lines.
         info.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");

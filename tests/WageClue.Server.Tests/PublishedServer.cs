@@ -60,6 +60,8 @@ public sealed class PublishedServer : IAsyncDisposable
         info.Environment["ConnectionStrings__WageClue"] = connectionString;
         info.Environment["Proxy__RedirectToHttps"] = "false";
         info.Environment["Jobs__RunServer"] = "true";
+        info.Environment["DataProtection__Certificate__Path"] = TestCertificate.Path;
+        info.Environment["DataProtection__Certificate__Password"] = TestCertificate.Password;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info)!;
         process.OutputDataReceived += (_, e) => { if (e.Data != null) TestContext.Progress.WriteLine($"[server {port}] {e.Data}"); };

@@ -62,6 +62,35 @@ public class StartupTests
     }
 
     [Test]
+    public void Outside_development_the_service_refuses_to_start_without_a_key_ring_certificate_and_names_the_setting()
+    {
+        using var app = new WageClueApp(_connectionString, new Dictionary<string, string?>
+        {
+            ["environment"] = "Production",
+            ["DataProtection:Certificate:Path"] = "",
+        });
+        var e = Assert.Catch(() => _ = app.Server);
+        Assert.That(e!.ToString(), Does.Contain("DataProtection:Certificate:Path"));
+    }
+
+    [Test]
+    public async Task The_key_ring_in_the_database_is_encrypted_with_the_certificate()
+    {
+        await using (var app = new WageClueApp(_connectionString))
+        {
+            // Issuing a token makes the key ring's first key.
+            var users = app.Services.GetRequiredService<UserRepository>();
+            var hash = app.Services.GetRequiredService<Passwords>().Hash(TestHost.Password);
+            await users.CreateAsync(new NewUser("keyring.user", "密钥测试", null, Roles.Caseworker, ["370303"], hash), DateTimeOffset.UtcNow);
+            await Api.LoginAsync(app.CreateClient(), "keyring.user", TestHost.Password);
+        }
+        await using var conn = new NpgsqlConnection(_connectionString);
+        var keys = (await conn.QueryAsync<string>("SELECT xml FROM wageclue.data_protection_keys")).ToList();
+        Assert.That(keys, Is.Not.Empty);
+        Assert.That(keys, Has.All.Contain("encryptedSecret").And.All.Not.Contain("<masterKey"), "no key in the clear");
+    }
+
+    [Test]
     public async Task Production_configuration_migrates_an_empty_database_and_loads_no_demo_data()
     {
         await using (var app = new WageClueApp(_connectionString)) _ = app.Server;

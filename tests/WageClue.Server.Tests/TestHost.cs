@@ -47,6 +47,9 @@ public sealed class WageClueApp(string connectionString, IReadOnlyDictionary<str
         builder.UseSetting("Email:Smtp:BreakDuration", "00:00:00.500");
         builder.UseSetting("Email:FromAddress", "wageclue@test.local");
         builder.UseSetting("Email:BaseUrl", "https://wageclue.test");
+        // The key ring encrypted as in production (required outside Development), with a certificate outside the database.
+        builder.UseSetting("DataProtection:Certificate:Path", TestCertificate.Path);
+        builder.UseSetting("DataProtection:Certificate:Password", TestCertificate.Password);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) builder.UseSetting(key, value);
         builder.ConfigureTestServices(s =>
         {

@@ -185,7 +185,7 @@ public static class WageClueSetup
         services.AddSingleton<UserAdmin>();
         services.AddSingleton<Sessions>();
 
-        services.AddDataProtection().SetApplicationName("WageClue");
+        KeyRingProtection.Configure(services.AddDataProtection().SetApplicationName("WageClue"), config, development);
         services.AddOptions<KeyManagementOptions>()
             .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new DatabaseXmlRepository(db));
 

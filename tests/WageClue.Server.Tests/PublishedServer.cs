@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace WageClue.Server.Tests;
 
@@ -49,7 +47,7 @@ public sealed class PublishedServer : IAsyncDisposable
     public static async Task<PublishedServer> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? environment = null)
     {
         var output = await PublishAsync();
-        var port = FreePort();
+        var port = Ports.Free();
         var info = new ProcessStartInfo("dotnet", [Path.Combine(output, "WageClue.Server.dll"), "--urls", $"http://127.0.0.1:{port}"])
         {
             WorkingDirectory = "/", // anywhere but its own folder
@@ -90,15 +88,6 @@ public sealed class PublishedServer : IAsyncDisposable
         using var timeout = new CancellationTokenSource(wait);
         await _process.WaitForExitAsync(timeout.Token);
         return _process.ExitCode;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     public async ValueTask DisposeAsync()

@@ -17,17 +17,22 @@ public sealed class TcpProxy : IAsyncDisposable
     public TcpProxy(int targetPort)
     {
         _target = new IPEndPoint(IPAddress.Loopback, targetPort);
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        Port = Ports.Free();
     }
 
     public int Port { get; }
 
-    /// <summary>The connection string through the proxy.</summary>
-    public static string Through(string connectionString, TcpProxy proxy) =>
-        new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { Host = "127.0.0.1", Port = proxy.Port }.ConnectionString;
+    /// <summary>A started proxy in front of the test database.</summary>
+    public static TcpProxy ForTestDatabase()
+    {
+        var proxy = new TcpProxy(new Npgsql.NpgsqlConnectionStringBuilder(TestHost.ConnectionString).Port);
+        proxy.Start();
+        return proxy;
+    }
+
+    /// <summary>An app whose database is behind this proxy, giving up on a connection after 2 s (not the default 15).</summary>
+    public WageClueApp App() =>
+        new(new Npgsql.NpgsqlConnectionStringBuilder(TestHost.ConnectionString) { Host = "127.0.0.1", Port = Port, Timeout = 2 }.ConnectionString);
 
     public void Start()
     {

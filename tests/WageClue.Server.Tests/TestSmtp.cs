@@ -18,7 +18,7 @@ namespace WageClue.Server.Tests;
 /// </summary>
 public static class TestSmtp
 {
-    public static readonly int Port = FreePort();
+    public static readonly int Port = Ports.Free();
 
     private static readonly ConcurrentQueue<MimeMessage> Received = new();
     private static readonly ConcurrentDictionary<string, byte> Refused = new(StringComparer.OrdinalIgnoreCase);
@@ -76,13 +76,6 @@ public static class TestSmtp
         _server.Shutdown();
         try { await _server.ShutdownTask; } catch (OperationCanceledException) { }
         _server = null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private sealed class Store : MessageStore

@@ -8,10 +8,8 @@ public class OutageTests : ApiTest
     [Test]
     public async Task While_the_database_is_away_requests_get_503_with_retry_after_and_afterwards_work_again()
     {
-        var port = new Npgsql.NpgsqlConnectionStringBuilder(TestHost.ConnectionString).Port;
-        await using var proxy = new TcpProxy(port);
-        proxy.Start();
-        await using var app = new WageClueApp(TcpProxy.Through(TestHost.ConnectionString, proxy) + ";Timeout=2");
+        await using var proxy = TcpProxy.ForTestDatabase();
+        await using var app = proxy.App();
         var cw = await Api.LoginAsync(app.CreateClient(), "cw.zd", TestHost.Password);
         await cw.RegisterAsync();
         var page = await PageClient.LoginAsync("cw.zd", app);

@@ -12,10 +12,8 @@ public class OutboxFaultTests : ApiTest
     [Test]
     public async Task An_email_the_server_accepted_is_not_sent_again_when_the_database_fails_before_it_is_recorded()
     {
-        var port = new Npgsql.NpgsqlConnectionStringBuilder(TestHost.ConnectionString).Port;
-        await using var proxy = new TcpProxy(port);
-        proxy.Start();
-        await using var app = new WageClueApp(TcpProxy.Through(TestHost.ConnectionString, proxy) + ";Timeout=2");
+        await using var proxy = TcpProxy.ForTestDatabase();
+        await using var app = proxy.App();
         app.ResetTime(Time.GetUtcNow());
         var cw = await Api.LoginAsync(app.CreateClient(), "cw.zd", TestHost.Password);
         await cw.RegisterAsync();

@@ -67,8 +67,7 @@ public static class WageClueSetup
 
         services.AddSingleton(TimeProvider.System);
         // SIGTERM: in-flight requests and the current job batch get this long to finish (Hangfire gets half of it).
-        var shutdown = config.GetValue<TimeSpan?>("Host:ShutdownTimeout") ?? TimeSpan.FromSeconds(30);
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout(config));
         services.Configure<ClueOptions>(config.GetSection("Clues"));
         services.Configure<Features.Listings.ListingOptions>(config.GetSection("Listings"));
         services.Configure<ApiOptions>(config.GetSection("Api"));
@@ -150,6 +149,9 @@ public static class WageClueSetup
         services.AddSingleton<DemoData>();
         return builder;
     }
+
+    /// <summary>Host:ShutdownTimeout, 30 s by default: the host's wait on SIGTERM (JobsSetup gives Hangfire half).</summary>
+    public static TimeSpan ShutdownTimeout(IConfiguration config) => config.GetValue<TimeSpan?>("Host:ShutdownTimeout") ?? TimeSpan.FromSeconds(30);
 
     private const string SessionOrBearer = "session-or-bearer";
 

@@ -59,6 +59,7 @@ public sealed class OutboxSender(NpgsqlDataSource db, JobClock clock, SmtpResili
             if (batch.Count == 0) break;
             var (result, stop) = await SendWithHeartbeatAsync(batch, o, cancel);
             total = new DrainResult(total.Sent + result.Sent, total.Failed + result.Failed, total.Rescheduled + result.Rescheduled);
+            await ForgetJournaledAsync(cancel);
             if (stop) break;
             // The server is taking email again: what waited for it is due now, not after its backoff.
             if (result.Sent > 0 && !backlogReleased)
@@ -67,7 +68,17 @@ public sealed class OutboxSender(NpgsqlDataSource db, JobClock clock, SmtpResili
                 await DatabaseRetry.RunAsync(async _ => await ReleaseBackoffAsync(), cancel);
             }
         }
-        // And what this run journaled: recorded already, unless the database failed meanwhile (then the next run does).
+        if (total != new DrainResult(0, 0, 0))
+            logger.LogInformation("Outbox: {Sent} sent, {Failed} failed for good, {Rescheduled} to retry later", total.Sent, total.Failed, total.Rescheduled);
+        return total;
+    }
+
+    /// <summary>
+    /// After each batch: what it journaled is recorded already, so the journal is emptied and stays a batch long
+    /// (each send looks into it). If the database failed meanwhile the entries stay, for the next drain.
+    /// </summary>
+    private async Task ForgetJournaledAsync(CancellationToken cancel)
+    {
         try
         {
             await journal.FlushAsync(ids => DatabaseRetry.RunAsync(async _ => await MarkSentAsync(ids), cancel).AsTask());
@@ -76,9 +87,6 @@ public sealed class OutboxSender(NpgsqlDataSource db, JobClock clock, SmtpResili
         {
             logger.LogWarning("Outbox: the journal of delivered emails waits for the database ({Error})", e.Message);
         }
-        if (total != new DrainResult(0, 0, 0))
-            logger.LogInformation("Outbox: {Sent} sent, {Failed} failed for good, {Rescheduled} to retry later", total.Sent, total.Failed, total.Rescheduled);
-        return total;
     }
 
     private async Task<List<ClaimedEmail>> ClaimAsync(OutboxOptions o)

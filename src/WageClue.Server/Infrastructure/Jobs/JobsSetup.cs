@@ -41,7 +41,7 @@ public static class JobsSetup
                 o.WorkerCount = options.WorkerCount;
                 o.SchedulePollingInterval = options.PollInterval;
                 // Within the host's shutdown timeout, so Hangfire has stopped before the host gives up on it.
-                o.ShutdownTimeout = (config.GetValue<TimeSpan?>("Host:ShutdownTimeout") ?? TimeSpan.FromSeconds(30)) / 2;
+                o.ShutdownTimeout = WageClueSetup.ShutdownTimeout(config) / 2;
             });
         return services;
     }

@@ -24,6 +24,13 @@ public sealed class PublishedServer : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>Removes the published copy (about 100 MB in the temp folder) at the end of the run.</summary>
+    public static void DeletePublished()
+    {
+        if (_output != null && Directory.Exists(_output)) Directory.Delete(_output, recursive: true);
+        _output = null;
+    }
+
     public static async Task<string> PublishAsync()
     {
         await PublishLock.WaitAsync();

@@ -12,6 +12,11 @@ public static class TestCertificate
 
     public static string Path => File.Value;
 
+    public static void Delete()
+    {
+        if (File.IsValueCreated) System.IO.File.Delete(File.Value);
+    }
+
     public static string Create(string subject)
     {
         using var rsa = RSA.Create(2048);

@@ -162,6 +162,8 @@ public sealed class TestHost
         await Browser.BrowserSession.StopAsync();
         if (App != null) await App.DisposeAsync();
         await TestSmtp.StopAsync();
+        PublishedServer.DeletePublished();
+        TestCertificate.Delete();
     }
 
     /// <summary>A client logged in as the named user (one token per user for the whole run).</summary>

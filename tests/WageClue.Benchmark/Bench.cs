@@ -8,6 +8,7 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using WageClue.Server.Features.Privacy;
 using Npgsql;
 using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Accounts;
@@ -53,6 +54,8 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
     private NpgsqlDataSource _db = null!;
     private HttpClient _api = null!;
     private long _caseworkerId;
+    private PersonalData _pii = null!;
+    private WorkGenerator _work = null!;
 
     public async Task<BenchResults> RunAsync()
     {
@@ -62,6 +65,9 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         Say($"starting the server ({serverDll})");
         await using var server = await ServerProcess.StartAsync(serverDll, connection, sink.Port, FreePort());
         await CreateUsersAsync();
+        // The bulk loader seals phone numbers with the server's key ring, as the server reads them.
+        _pii = await PersonalData.OutsideTheServiceAsync(_db, ServerProcess.KeyRingCertificatePath, ServerProcess.KeyRingPassword);
+        _work = new WorkGenerator(_db, _pii);
         _api = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
         _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync("bench"));
 
@@ -72,7 +78,7 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
             var have = await _db.CreateConnection().ExecuteScalarAsync<long>("SELECT count(*) FROM wageclue.clues");
             Say($"generating clues up to {size:N0}");
             var clock = Stopwatch.StartNew();
-            await DataGenerator.AddCluesAsync(_db, size - (int)have, _caseworkerId);
+            await DataGenerator.AddCluesAsync(_db, _pii, size - (int)have, _caseworkerId);
             Say($"  {size - have:N0} clues in {clock.Elapsed.TotalSeconds:F0} s");
             sizes.Add(new SizeRow(size, await RebuildStatsAsync()));
             dashboard.AddRange(await DashboardAsync(size));
@@ -88,18 +94,18 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         var (intakeCeiling, intakeApi) = await PairedAsync("intake: ceiling (Npgsql, the intake's SQL) and through the API",
             () => IntakeDirectAsync(engine), IntakeApiAsync);
 
-        var forDirect = new Queue<long>(await WorkGenerator.AddReceivedAsync(_db, settings.TransitionClues, Zhangdian, "ZBTRD"));
+        var forDirect = new Queue<long>(await _work.AddReceivedAsync(settings.TransitionClues, Zhangdian, "ZBTRD"));
 
-        var forApi = new Queue<long>(await WorkGenerator.AddReceivedAsync(_db, settings.TransitionClues, Zhangdian, "ZBTRA"));
+        var forApi = new Queue<long>(await _work.AddReceivedAsync(settings.TransitionClues, Zhangdian, "ZBTRA"));
         var (transitionCeiling, transitionApi) = await PairedAsync("accept + connect: ceiling (Npgsql) and through the API",
             () => TransitionDirectAsync(engine, forDirect), () => TransitionApiAsync(forApi), perOperation: 2);
 
         // The lifecycle: a caseworker asks for an extension and the district's supervisor approves it; a pause and its resume.
         _supervisorApi = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
         _supervisorApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync($"sup-{Zhangdian}"));
-        var forExtension = new Queue<long>(await WorkGenerator.AddAcceptedAsync(_db, settings.TransitionClues / 2, Zhangdian, "ZBEXT", _caseworkerId));
+        var forExtension = new Queue<long>(await _work.AddAcceptedAsync(settings.TransitionClues / 2, Zhangdian, "ZBEXT", _caseworkerId));
         var extensionApi = await ThroughputAsync("extension: request + approve through the API", () => ExtensionApiAsync(forExtension), null, perOperation: 2);
-        var forPause = new Queue<long>(await WorkGenerator.AddAcceptedAsync(_db, settings.TransitionClues / 2, Zhangdian, "ZBPAU", _caseworkerId));
+        var forPause = new Queue<long>(await _work.AddAcceptedAsync(settings.TransitionClues / 2, Zhangdian, "ZBPAU", _caseworkerId));
         var pauseApi = await ThroughputAsync("suspend + resume through the API", () => PauseResumeApiAsync(forPause), null, perOperation: 2);
 
         var peak = server.PeakResidentMegabytes();
@@ -156,7 +162,7 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
 
     /// <summary>A page of 线索查询 in 张店 (what the page asks ClueRepository), newest first, counted up to 1 000.</summary>
     private Task Search(SearchKind? kind, string value) =>
-        new ClueRepository(_db).ListAsync(new ClueFilter(new ReadScope([Zhangdian], null), null, null, null, false, false, null, false, 1, 25,
+        new ClueRepository(_db, _pii).ListAsync(new ClueFilter(new ReadScope([Zhangdian], null), null, null, null, false, false, null, false, 1, 25,
             Search: kind is { } k ? new SearchTerm(k, value) : null, CountLimit: ClueEndpoints.SearchCountLimit), DateTimeOffset.UtcNow);
 
     private async Task<List<QueryRow>> DashboardAsync(int size)
@@ -207,7 +213,7 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         await using var conn = await _db.OpenConnectionAsync();
         var dbNow = await conn.ExecuteScalarAsync<DateTime>("SELECT now()");
         var moment = new DateTimeOffset(dbNow.AddSeconds(20).Ticks - dbNow.AddSeconds(20).Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(1);
-        var (first, last) = await WorkGenerator.AddStormAsync(_db, settings.StormClocks, StormDistrict, moment, round);
+        var (first, last) = await _work.AddStormAsync(settings.StormClocks, StormDistrict, moment, round);
         Say($"storm: {settings.StormClocks:N0} clocks due at {moment:HH:mm:ss} UTC");
         sink.Clear();
         var offset = DateTimeOffset.UtcNow - new DateTimeOffset(await conn.ExecuteScalarAsync<DateTime>("SELECT now()"), TimeSpan.Zero);
@@ -298,7 +304,7 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         var now = DateTimeOffset.UtcNow;
         var intake = new ValidIntake("hotline-12345", Zhangdian, "刘洋", "13905331234", null, "淄博某某配送服务有限公司", null, "platform", 6, 28600m,
             "六名外卖骑手反映10月工资未付。", now);
-        await ClueRepository.InsertAsync(conn, tx, intake, engine, calendar, _caseworkerId, Guid.NewGuid().ToString("N"), new byte[32], now);
+        await ClueRepository.InsertAsync(conn, tx, intake, _pii, engine, calendar, _caseworkerId, Guid.NewGuid().ToString("N"), new byte[32], now);
         return true;
     }
 
@@ -326,7 +332,7 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
     {
         long id;
         lock (work) { if (!work.TryDequeue(out id)) return false; }
-        var clues = new ClueRepository(_db);
+        var clues = new ClueRepository(_db, _pii);
         var actor = new Actor(_caseworkerId, Roles.Caseworker);
         foreach (var (action, fields) in new[] { ("accept", AcceptFields), ("connect", ConnectFields) })
         {

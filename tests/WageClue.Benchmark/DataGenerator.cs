@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using WageClue.Server.Features.Privacy;
 
 namespace WageClue.Benchmark;
 
@@ -16,10 +17,35 @@ public static class DataGenerator
     /// <summary>How many employers the bulk clues are spread over.</summary>
     public const int Employers = 20_000;
 
-    public static async Task AddCluesAsync(NpgsqlDataSource db, int count, long assigneeId)
+    /// <summary>How many phone numbers the bulk clues are spread over (sealed in C#, as SQL cannot seal).</summary>
+    public const int Phones = 100_000;
+
+    /// <summary>
+    /// Phone k is 139 and (k × 7919) mod 10^8: distinct numbers, the last four digits spread evenly (7919 is prime to
+    /// 10 000), so a search for "7919" finds 1 in 10 000 clues and one for 13900079190 (k = 10) about 1 in 100 000.
+    /// </summary>
+    private static async Task AddPhonesAsync(NpgsqlConnection conn, PersonalData pii)
+    {
+        await conn.ExecuteAsync("CREATE TEMP TABLE IF NOT EXISTS phone (n int PRIMARY KEY, sealed bytea, hash bytea, tail bytea)");
+        if (await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM pg_temp.phone") == Phones) return;
+        await using var copy = await conn.BeginBinaryImportAsync("COPY pg_temp.phone (n, sealed, hash, tail) FROM STDIN (FORMAT BINARY)");
+        for (var k = 1; k <= Phones; k++)
+        {
+            var phone = pii.SealPhone("139" + (k * 7919L % 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture));
+            await copy.StartRowAsync();
+            await copy.WriteAsync(k);
+            await copy.WriteAsync(phone.Sealed);
+            await copy.WriteAsync(phone.Hash);
+            await copy.WriteAsync(phone.TailHash);
+        }
+        await copy.CompleteAsync();
+    }
+
+    public static async Task AddCluesAsync(NpgsqlDataSource db, PersonalData pii, int count, long assigneeId)
     {
         await using var conn = await db.OpenConnectionAsync();
         var offset = await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM wageclue.clues");
+        await AddPhonesAsync(conn, pii);
         await conn.ExecuteAsync("""
             DROP TABLE IF EXISTS pg_temp.gen;
             CREATE TEMP TABLE gen AS
@@ -61,18 +87,18 @@ public static class DataGenerator
             ALTER TABLE emp ADD COLUMN id bigint;
             UPDATE emp SET id = e.id FROM wageclue.employers e WHERE e.credit_code IS NULL AND e.name_key = wageclue.employer_name_key(emp.name);
 
-            INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_id, employer_name, worker_count,
-                amount_owed, description, received_at, receipt_day)
+            INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone_sealed, complainant_phone_hash,
+                complainant_phone_tail_hash, employer_id, employer_name, worker_count, amount_owed, description, received_at, receipt_day)
             SELECT gen.id, 'ZBBULK' || lpad(g::text, 10, '0'),
                 (ARRAY['hotline-12345','national-platform','walk-in','letters-visits','inspection','transfer'])[1 + g % 6],
                 -- 400 names and a phone per clue, as the search benchmark needs them to vary.
                 (ARRAY['王','李','张','刘','陈','杨','赵','黄','周','吴','徐','孙','胡','朱','高','林','何','郭','马','罗'])[1 + g % 20]
                     || (ARRAY['伟','芳','娜','秀英','敏','静','丽','强','磊','军','洋','勇','艳','杰','娟','涛','明','超','秀兰','霞'])[1 + (g / 20) % 20],
-                '139' || lpad(((g * 7919) % 100000000)::text, 8, '0'),
+                p.sealed, p.hash, p.tail,
                 e.id, e.name, 1 + g % 40, (g % 200000) / 1.0, '批量生成的线索', received_at,
                 (received_at AT TIME ZONE 'Asia/Shanghai')::date
-            FROM gen JOIN pg_temp.emp e ON e.n = 1 + g % @Employers;
-            """, new { first = offset + 1, last = offset + count, districts = Districts, assigneeId, Employers }, commandTimeout: 0);
+            FROM gen JOIN pg_temp.emp e ON e.n = 1 + g % @Employers JOIN pg_temp.phone p ON p.n = 1 + g % @Phones;
+            """, new { first = offset + 1, last = offset + count, districts = Districts, assigneeId, Employers, Phones }, commandTimeout: 0);
 
         // Clock k is due at 17:30 Beijing time (09:30 UTC) k days after receipt; met in time for 9 of 10 clues.
         await conn.ExecuteAsync("""
@@ -114,8 +140,12 @@ public static class DataGenerator
     }
 }
 
-public static class WorkGenerator
+/// <summary>Clues for the runs after the bulk load, all of one complainant (王五, 13800001111, sealed once).</summary>
+public sealed class WorkGenerator(NpgsqlDataSource db, PersonalData pii)
 {
+    private readonly SealedPhone _phone = pii.SealPhone("13800001111");
+
+
     /// <summary>
     /// The first part of every work generator: @count instances in @state of @district (held by @assigneeId, if
     /// any), each with its clue received at @receivedAt and coded @prefix + its id; the CTE "c" holds their ids.
@@ -129,16 +159,17 @@ public static class WorkGenerator
             FROM generate_series(1, @count) g
             RETURNING id)
         , c AS (
-            INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
-                amount_owed, description, received_at, receipt_day)
-            SELECT id, @prefix || lpad(id::text, 9, '0'), 'hotline-12345', '王五', '13800001111', '淄博某公司' || (1 + id % 20000), 3, 9000, '批量生成的线索',
+            INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone_sealed, complainant_phone_hash,
+                complainant_phone_tail_hash, employer_name, worker_count, amount_owed, description, received_at, receipt_day)
+            SELECT id, @prefix || lpad(id::text, 9, '0'), 'hotline-12345', '王五', @PhoneSealed, @PhoneHash, @PhoneTailHash,
+                '淄博某公司' || (1 + id % 20000), 3, 9000, '批量生成的线索',
                 @receivedAt, (@receivedAt AT TIME ZONE 'Asia/Shanghai')::date
             FROM i
             RETURNING id)
         """;
 
     /// <summary>Fresh clues in 'received' with their three clocks running, for the transition runs; returns their ids.</summary>
-    public static async Task<List<long>> AddReceivedAsync(NpgsqlDataSource db, int count, string district, string prefix)
+    public async Task<List<long>> AddReceivedAsync(int count, string district, string prefix)
     {
         await using var conn = await db.OpenConnectionAsync();
         return (await conn.QueryAsync<long>($"""
@@ -148,11 +179,11 @@ public static class WorkGenerator
                 SELECT id, @district, clock, now(), now() + (days || ' days')::interval, false, now() + (days || ' days')::interval - interval '2 hours'
                 FROM c CROSS JOIN (VALUES ('accept', 1), ('connect', 2), ('feedback', 4)) v(clock, days))
             SELECT id FROM c ORDER BY id
-            """, new { count, district, prefix, state = "received", assigneeId = (long?)null, receivedAt = DateTime.UtcNow }, commandTimeout: 0)).AsList();
+            """, new { count, district, prefix, state = "received", assigneeId = (long?)null, receivedAt = DateTime.UtcNow, PhoneSealed = _phone.Sealed, PhoneHash = _phone.Hash, PhoneTailHash = _phone.TailHash }, commandTimeout: 0)).AsList();
     }
 
     /// <summary>Accepted clues held by <paramref name="assigneeId"/>, connect and feedback running (the lifecycle runs); returns their ids.</summary>
-    public static async Task<List<long>> AddAcceptedAsync(NpgsqlDataSource db, int count, string district, string prefix, long assigneeId)
+    public async Task<List<long>> AddAcceptedAsync(int count, string district, string prefix, long assigneeId)
     {
         await using var conn = await db.OpenConnectionAsync();
         return (await conn.QueryAsync<long>($"""
@@ -164,11 +195,11 @@ public static class WorkGenerator
                        CASE WHEN clock <> 'accept' THEN now() + (days || ' days')::interval - interval '2 hours' END
                 FROM c CROSS JOIN (VALUES ('accept', 1), ('connect', 2), ('feedback', 4)) v(clock, days))
             SELECT id FROM c ORDER BY id
-            """, new { count, district, prefix, state = "accepted", assigneeId = (long?)assigneeId, receivedAt = DateTime.UtcNow }, commandTimeout: 0)).AsList();
+            """, new { count, district, prefix, state = "accepted", assigneeId = (long?)assigneeId, receivedAt = DateTime.UtcNow, PhoneSealed = _phone.Sealed, PhoneHash = _phone.Hash, PhoneTailHash = _phone.TailHash }, commandTimeout: 0)).AsList();
     }
 
     /// <summary>Clues whose accept clock falls due at <paramref name="dueAt"/>, warnings already sent: the close-of-business storm.</summary>
-    public static async Task<(long First, long Last)> AddStormAsync(NpgsqlDataSource db, int count, string district, DateTimeOffset dueAt, int round)
+    public async Task<(long First, long Last)> AddStormAsync(int count, string district, DateTimeOffset dueAt, int round)
     {
         await using var conn = await db.OpenConnectionAsync();
         var ids = (await conn.QueryAsync<long>($"""
@@ -181,6 +212,7 @@ public static class WorkGenerator
             {
                 count, district, prefix = $"ZBSTORM{round}", state = "received", assigneeId = (long?)null,
                 dueAt = dueAt.UtcDateTime, receivedAt = dueAt.UtcDateTime.AddHours(-6),
+                PhoneSealed = _phone.Sealed, PhoneHash = _phone.Hash, PhoneTailHash = _phone.TailHash,
             }, commandTimeout: 0)).AsList();
         return (ids.Min(), ids.Max());
     }

@@ -12,7 +12,12 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private ServerProcess(Process process, string baseUrl) => (_process, BaseUrl) = (process, baseUrl);
 
-    private const string KeyRingPassword = "bench-keyring";
+    public const string KeyRingPassword = "bench-keyring";
+
+    private static readonly Lazy<string> Certificate = new(KeyRingCertificate);
+
+    /// <summary>The key-ring certificate every server of the run (and the bulk loader) uses.</summary>
+    public static string KeyRingCertificatePath => Certificate.Value;
 
     private static string KeyRingCertificate()
     {
@@ -44,7 +49,7 @@ public sealed class ServerProcess : IAsyncDisposable
         // Plain http on loopback, with no TLS proxy in front: measure the service, not a redirect.
         info.Environment["Proxy__RedirectToHttps"] = "false";
         // Production refuses an unencrypted key ring: a certificate of the run's own, as a bureau keeps one outside the database.
-        info.Environment["DataProtection__Certificate__Path"] = KeyRingCertificate();
+        info.Environment["DataProtection__Certificate__Path"] = Certificate.Value;
         info.Environment["DataProtection__Certificate__Password"] = KeyRingPassword;
         // Production logging, minus the per-sweep information lines.
         info.Environment["Logging__LogLevel__Default"] = "Warning";

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using WageClue.Server.Features.Notifications;
 
 namespace WageClue.Server.Tests;
@@ -272,22 +273,25 @@ public class EscalationTests : ApiTest
     }
 
     /// <summary>Clues with one accept clock each, due at <paramref name="dueAt"/>, unassigned in 张店, straight into the tables.</summary>
-    internal static Task SeedDueClocksAsync(int count, DateTimeOffset dueAt, string codePrefix = "ZBSEED") =>
-        TestHost.ScalarAsync<int>("""
+    internal static Task SeedDueClocksAsync(int count, DateTimeOffset dueAt, string codePrefix = "ZBSEED")
+    {
+        var phone = TestHost.App.Services.GetRequiredService<Features.Privacy.PersonalData>().SealPhone("13800001111");
+        return TestHost.ScalarAsync<int>("""
             WITH i AS (
                 INSERT INTO wageclue.workflow_instances (subject, definition_id, definition_version, calendar_version, state, district_id, created_at, updated_at)
                 SELECT 'clue', 'wage-arrears-clue', 2, 1, 'received', '370303', @dueAt - interval '8 hours', @dueAt - interval '8 hours'
                 FROM generate_series(1, @count) g
                 RETURNING id)
             , c AS (
-                INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, employer_name, worker_count,
-                    amount_owed, description, received_at, receipt_day)
+                INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone_sealed, complainant_phone_hash,
+                    complainant_phone_tail_hash, employer_name, worker_count, amount_owed, description, received_at, receipt_day)
                 SELECT id, @codePrefix || lpad((row_number() OVER (ORDER BY id))::text, 6, '0'), 'hotline-12345',
-                    '王五', '13800001111', '某公司' || id, 1, 1000, '批量测试', @dueAt - interval '8 hours', (@dueAt)::date
+                    '王五', @sealedPhone, @phoneHash, @tailHash, '某公司' || id, 1, 1000, '批量测试', @dueAt - interval '8 hours', (@dueAt)::date
                 FROM i
                 RETURNING id)
             INSERT INTO wageclue.workflow_clocks (instance_id, district_id, clock, started_at, due_at, provisional, next_escalation_at)
             SELECT id, '370303', 'accept', @dueAt - interval '8 hours', @dueAt, false, @dueAt - interval '2 hours' FROM c
             RETURNING 1
-            """, new { count, dueAt = dueAt.UtcDateTime, codePrefix });
+            """, new { count, dueAt = dueAt.UtcDateTime, codePrefix, sealedPhone = phone.Sealed, phoneHash = phone.Hash, tailHash = phone.TailHash });
+    }
 }

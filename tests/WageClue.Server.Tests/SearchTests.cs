@@ -93,7 +93,7 @@ public class SearchTests : ApiTest
     {
         await ThreeCluesAsync();
         var cw = await TestHost.As("cw.zd");
-        foreach (var (q, message) in new[] { ("123", "至少输入后 4 位"), ("华", "至少输入 2 个字"), (new string('字', 51), "不能超过 50 个字") })
+        foreach (var (q, message) in new[] { ("123", "完整号码或后 4 位"), ("31234", "完整号码或后 4 位"), ("华", "至少输入 2 个字"), (new string('字', 51), "不能超过 50 个字") })
         {
             var refused = await Api.ExpectAsync(await cw.Http.GetAsync($"/api/clues?q={Uri.EscapeDataString(q)}"), HttpStatusCode.BadRequest);
             Assert.That(refused["errors"]!["q"]![0]!.GetValue<string>(), Does.Contain(message));

@@ -91,6 +91,53 @@ public class StartupTests
     }
 
     [Test]
+    public async Task Clues_stored_before_the_upgrade_have_their_phone_and_id_number_sealed_by_it()
+    {
+        // The database as the version before sealing left it: migrations up to 0013, two clues in plaintext.
+        await using (var conn = new NpgsqlConnection(_connectionString))
+        {
+            await conn.ExecuteAsync("CREATE SCHEMA wageclue");
+            var upgrade = DbUp.DeployChanges.To.PostgresqlDatabase(_connectionString)
+                .WithScriptsEmbeddedInAssembly(typeof(Infrastructure.Database.DatabaseSetup).Assembly,
+                    name => name.Contains(".Migrations.", StringComparison.Ordinal) && string.CompareOrdinal(name.Split(".Migrations.")[1], "0014") < 0)
+                .JournalToPostgresqlTable("wageclue", "schema_versions").WithTransactionPerScript().Build().PerformUpgrade();
+            Assert.That(upgrade.Successful, Is.True, upgrade.Error?.Message);
+            await conn.ExecuteAsync("""
+                WITH i AS (
+                    INSERT INTO wageclue.workflow_instances (subject, definition_id, definition_version, calendar_version, state, district_id, created_at, updated_at)
+                    SELECT 'clue', 'wage-arrears-clue', 2, 1, 'received', '370303', now(), now() FROM generate_series(1, 2)
+                    RETURNING id)
+                INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, complainant_id_number, employer_name,
+                    worker_count, amount_owed, description, received_at, receipt_day)
+                SELECT id, 'ZBOLD0000000' || id, 'walk-in', '孙丽', CASE WHEN id = 1 THEN '13905337788' ELSE '0533-2187654' END,
+                    CASE WHEN id = 1 THEN '370303198506127718' END, '淄博旧数据有限公司', 3, 9000, '升级前登记的线索', now(), current_date
+                FROM i
+                """);
+        }
+
+        await using (var app = new WageClueApp(_connectionString))
+        {
+            _ = app.Server; // start-up runs the rest of the migrations
+            var clues = app.Services.GetRequiredService<Features.Clues.ClueRepository>();
+            var first = (await clues.FindAsync(1))!;
+            Assert.That((first.ComplainantPhone, first.ComplainantIdNumber), Is.EqualTo(("13905337788", "370303198506127718")));
+            Assert.That((await clues.FindAsync(2))!.ComplainantPhone, Is.EqualTo("0533-2187654"));
+            var everywhere = new Features.Access.ReadScope(null, null);
+            foreach (var (q, expected) in new[] { ("7788", 1L), ("05332187654", 2L) })
+            {
+                var term = Features.Clues.SearchTerm.Parse(q).Term!;
+                var (items, _) = await clues.ListAsync(new Features.Clues.ClueFilter(everywhere, null, null, null, false, false, null, false, 1, 20, Search: term),
+                    DateTimeOffset.UtcNow);
+                Assert.That(items.Select(c => c.Id), Is.EqualTo(new[] { expected }), q);
+            }
+        }
+        await using var check = new NpgsqlConnection(_connectionString);
+        Assert.That(await check.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'wageclue' AND column_name IN ('complainant_phone', 'complainant_id_number')"),
+            Is.Zero, "the plaintext columns are gone");
+    }
+
+    [Test]
     public async Task Production_configuration_migrates_an_empty_database_and_loads_no_demo_data()
     {
         await using (var app = new WageClueApp(_connectionString)) _ = app.Server;

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -187,9 +186,8 @@ public static class WageClueSetup
         services.AddSingleton<UserAdmin>();
         services.AddSingleton<Sessions>();
 
-        KeyRingProtection.Configure(services.AddDataProtection().SetApplicationName("WageClue"), config, development);
-        services.AddOptions<KeyManagementOptions>()
-            .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new DatabaseXmlRepository(db));
+        KeyRingProtection.AddKeyRing(services, config, development);
+        services.AddSingleton<Features.Privacy.PersonalData>();
 
         // Every cookie (session, antiforgery, TempData) is Secure: behind the bureau's TLS proxy every
         // request is https (X-Forwarded-Proto), and only a developer's machine speaks plain http.
@@ -317,7 +315,9 @@ public static class WageClueSetup
     public static async Task PrepareDatabaseAsync(this WebApplication app, bool allowDemoData = true)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("WageClue.Startup");
-        await DatabaseSetup.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), logger);
+        var pii = app.Services.GetRequiredService<Features.Privacy.PersonalData>();
+        await DatabaseSetup.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), pii, logger);
+        await pii.LoadIndexKeyAsync();
 
         var calendars = Path.Combine(app.Services.GetRequiredService<IOptions<WorkflowOptions>>().Value.ResolvedPath, "calendars");
         var years = Directory.Exists(calendars)

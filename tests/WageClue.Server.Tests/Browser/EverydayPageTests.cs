@@ -151,7 +151,8 @@ public class EverydayPageTests : BrowserTest
         await Expect(Page.GetByLabel("线索来源")).ToHaveValueAsync("walk-in");
         await Page.GetByRole(AriaRole.Button, new() { Name = "登记", Exact = true }).ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Status)).ToContainTextAsync("线索已登记");
-        Assert.That(await TestHost.ScalarAsync<string>("SELECT complainant_phone FROM wageclue.clues WHERE employer_name = '淄博鲁中机械制造有限公司'"),
+        Assert.That(TestHost.App.Services.GetRequiredService<Features.Privacy.PersonalData>().Open(
+                await TestHost.ScalarAsync<byte[]>("SELECT complainant_phone_sealed FROM wageclue.clues WHERE employer_name = '淄博鲁中机械制造有限公司'")),
             Is.EqualTo("13805336678"), "registered once, the full-width digits read as ASCII");
 
         // A later visit does not bring the saved draft back.

@@ -1,5 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Npgsql;
 
 namespace WageClue.Server.Features.Accounts;
 
@@ -13,7 +15,15 @@ namespace WageClue.Server.Features.Accounts;
 /// </summary>
 public static class KeyRingProtection
 {
-    public static void Configure(IDataProtectionBuilder builder, IConfiguration config, bool development)
+    /// <summary>Data Protection as every node (and a tool that reads sealed data) uses it: one application name, the key ring in the database.</summary>
+    public static void AddKeyRing(IServiceCollection services, IConfiguration config, bool development)
+    {
+        Configure(services.AddDataProtection().SetApplicationName("WageClue"), config, development);
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<NpgsqlDataSource>((o, db) => o.XmlRepository = new DatabaseXmlRepository(db));
+    }
+
+    private static void Configure(IDataProtectionBuilder builder, IConfiguration config, bool development)
     {
         var path = config["DataProtection:Certificate:Path"];
         if (string.IsNullOrEmpty(path))

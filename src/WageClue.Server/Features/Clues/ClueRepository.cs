@@ -4,6 +4,7 @@ using Dapper;
 using Npgsql;
 using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Instances;
+using WageClue.Server.Features.Privacy;
 using WageClue.Workflows.Calendar;
 using WageClue.Workflows.Engine;
 
@@ -20,8 +21,12 @@ public sealed record ClueRow
     public string DistrictId { get; init; } = "";
     public string DistrictName { get; init; } = "";
     public string ComplainantName { get; init; } = "";
+    /// <summary>Opened by ClueRepository from the sealed column (Privacy/PersonalData); not a column itself.</summary>
     public string ComplainantPhone { get; init; } = "";
+    /// <summary>Opened like <see cref="ComplainantPhone"/>.</summary>
     public string? ComplainantIdNumber { get; init; }
+    public byte[] ComplainantPhoneSealed { get; init; } = [];
+    public byte[]? ComplainantIdNumberSealed { get; init; }
     public long EmployerId { get; init; }
     public string EmployerName { get; init; } = "";
     public string? EmployerCreditCode { get; init; }
@@ -89,7 +94,7 @@ public static class ClueSubject
     public const string Name = "clue";
 }
 
-public sealed class ClueRepository(NpgsqlDataSource db)
+public sealed class ClueRepository(NpgsqlDataSource db, PersonalData pii)
 {
     // The clue's facts with its instance's workflow columns (ClueRow's names).
     internal const string SelectClue = """
@@ -101,10 +106,16 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         LEFT JOIN wageclue.users u ON u.id = i.assignee_id
         """;
 
+    /// <summary>The row as read, with the complainant's phone and ID number opened; every read of a clue goes through here.</summary>
+    public static ClueRow Opened(ClueRow row, PersonalData pii) =>
+        row with { ComplainantPhone = pii.Open(row.ComplainantPhoneSealed), ComplainantIdNumber = pii.OpenOrNull(row.ComplainantIdNumberSealed) };
+
+    private ClueRow? Opened(ClueRow? row) => row == null ? null : Opened(row, pii);
+
     public async Task<ClueRow?> FindAsync(long id)
     {
         await using var conn = await db.OpenConnectionAsync();
-        return await conn.QuerySingleOrDefaultAsync<ClueRow>($"{SelectClue} WHERE c.id = @id", new { id });
+        return Opened(await conn.QuerySingleOrDefaultAsync<ClueRow>($"{SelectClue} WHERE c.id = @id", new { id }));
     }
 
     /// <summary>The clue and its clocks in one round trip (an action's or an intake's response).</summary>
@@ -115,7 +126,7 @@ public sealed class ClueRepository(NpgsqlDataSource db)
             {SelectClue} WHERE c.id = @id;
             SELECT k.* FROM wageclue.workflow_clocks k WHERE k.instance_id = @id ORDER BY k.id;
             """, new { id });
-        var clue = await both.ReadSingleOrDefaultAsync<ClueRow>();
+        var clue = Opened(await both.ReadSingleOrDefaultAsync<ClueRow>());
         var clocks = (await both.ReadAsync<ClockRow>()).AsList();
         return clue == null ? null : (clue, clocks);
     }
@@ -123,7 +134,7 @@ public sealed class ClueRepository(NpgsqlDataSource db)
     public async Task<ClueRow?> FindByTrackingCodeAsync(string trackingCode)
     {
         await using var conn = await db.OpenConnectionAsync();
-        return await conn.QuerySingleOrDefaultAsync<ClueRow>($"{SelectClue} WHERE c.tracking_code = @trackingCode", new { trackingCode });
+        return Opened(await conn.QuerySingleOrDefaultAsync<ClueRow>($"{SelectClue} WHERE c.tracking_code = @trackingCode", new { trackingCode }));
     }
 
     public async Task<IReadOnlyList<ClockRow>> ClocksAsync(IReadOnlyCollection<long> clueIds)
@@ -150,7 +161,7 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync();
         if (f.Search is { Kind: SearchKind.NameOrEmployer } words) employerIds = await EmployersNamedAsync(conn, words);
         var fromHits = f.Search is { Kind: SearchKind.NameOrEmployer } && employerIds.Length <= MaxEmployersForHits && !f.SortByDue;
-        if (f.Search != null && !fromHits) where.Add(SearchCondition(f.Search.Kind));
+        if (f.Search != null && !fromHits) where.Add(SearchCondition(f.Search));
         if (f.Overdue) where.Add($"EXISTS (SELECT 1 FROM wageclue.workflow_clocks k WHERE k.instance_id = c.id AND {ClockStore.Running} AND k.due_at <= @now)");
         if (f.DueBefore != null) where.Add($"EXISTS (SELECT 1 FROM wageclue.workflow_clocks k WHERE k.instance_id = c.id AND {ClockStore.Running} AND k.due_at < @DueBefore)");
         var order = f.SortByDue
@@ -170,10 +181,13 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         {
             Districts = f.Scope.Districts?.ToArray(), f.Scope.CreatedBy, f.District, f.State, ExcludeStates = f.ExcludeStates?.ToArray(), f.AssigneeId, f.DueBefore, now,
             f.PageSize, Offset = (f.Page - 1) * f.PageSize, f.Channel,
-            Q = f.Search?.Value, QReversed = f.Search?.ReversedDigits, EmployerIds = employerIds,
+            Q = f.Search?.Value, EmployerIds = employerIds,
+            // A term of four digits is the number's end (尾号); a longer one, the whole number.
+            PhoneHash = f.Search is { Kind: SearchKind.Phone, IsPhoneTail: false } p ? pii.PhoneHash(p.Value) : null,
+            PhoneTailHash = f.Search is { Kind: SearchKind.Phone, IsPhoneTail: true } t ? pii.PhoneTailHash(t.Value) : null,
         };
         if (fromHits) return await FromHitsAsync(conn, where, f, args);
-        var items = (await conn.QueryAsync<ClueRow>(sql, args)).AsList();
+        var items = (await conn.QueryAsync<ClueRow>(sql, args)).Select(r => Opened(r, pii)).ToList();
         var total = await conn.ExecuteScalarAsync<long>(countSql, args);
         return (items, total);
     }
@@ -190,7 +204,7 @@ public sealed class ClueRepository(NpgsqlDataSource db)
     /// on the index entries, 13 ms. Other filters on the instance (state, assignee) are checked on the instances of the
     /// hits that are left. One query gives the ordered ids (as many as the count goes), a second the page's rows.
     /// </summary>
-    private static async Task<(IReadOnlyList<ClueRow>, long)> FromHitsAsync(NpgsqlConnection conn, List<string> where, ClueFilter f, object args)
+    private async Task<(IReadOnlyList<ClueRow>, long)> FromHitsAsync(NpgsqlConnection conn, List<string> where, ClueFilter f, object args)
     {
         var limit = f.CountLimit ?? int.MaxValue;
         // The district conditions read the clue's copy; the instance's other columns stay on the instance.
@@ -213,20 +227,20 @@ public sealed class ClueRepository(NpgsqlDataSource db)
             {SelectClue}
             WHERE c.id = ANY(@page)
             ORDER BY c.received_at DESC, c.id DESC
-            """, new { page })).AsList();
+            """, new { page })).Select(r => Opened(r, pii)).ToList();
         return (items, ids.Count);
     }
 
     /// <summary>
-    /// Each kind of search term on its own index (migration 0009): the code and the credit code by equality, the
-    /// phone's last digits as a prefix of the reversed digits, a complainant's name by equality, part of an employer's
+    /// Each kind of search term on its own index (migrations 0009, 0015): the code and the credit code by equality,
+    /// the phone by the keyed hash of its last four digits or of the whole number, a complainant's name by equality, part of an employer's
     /// name through the employers' trigram index and then each employer's clues (clues_employer_idx).
     /// </summary>
-    private static string SearchCondition(SearchKind kind) => kind switch
+    private static string SearchCondition(SearchTerm term) => term.Kind switch
     {
         SearchKind.TrackingCode => "c.tracking_code = @Q",
         SearchKind.CreditCode => "(c.employer_credit_code = @Q OR c.employer_id IN (SELECT e.id FROM wageclue.employers e WHERE e.credit_code = @Q))",
-        SearchKind.Phone => @"reverse(replace(c.complainant_phone, '-', '')) LIKE @QReversed || '%'",
+        SearchKind.Phone => term.IsPhoneTail ? "c.complainant_phone_tail_hash = @PhoneTailHash" : "c.complainant_phone_hash = @PhoneHash",
         _ => "(c.complainant_name = @Q OR c.employer_id = ANY(@EmployerIds))",
     };
 
@@ -244,7 +258,7 @@ public sealed class ClueRepository(NpgsqlDataSource db)
     /// waits for the first to commit, then finds the key taken, rolls its own clue back and answers with the first
     /// one. No check-then-insert.
     /// </summary>
-    public static async Task<IntakeResult> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ValidIntake intake, WorkflowEngine engine,
+    public static async Task<IntakeResult> InsertAsync(NpgsqlConnection conn, NpgsqlTransaction tx, ValidIntake intake, PersonalData pii, WorkflowEngine engine,
         WorkingCalendar calendar, long userId, string? idempotencyKey, byte[] requestHash, DateTimeOffset now, string districtName = "")
     {
         // What PostgreSQL keeps (microseconds), so the row returned below equals the row a later read returns.
@@ -254,16 +268,19 @@ public sealed class ClueRepository(NpgsqlDataSource db)
         var trackingCode = TrackingCodes.New();
         var id = await InstanceStore.InsertAsync(conn, tx, new NewInstance(ClueSubject.Name, definition.Id, definition.Version, calendar.Version,
             definition.InitialState, intake.DistrictId, null, userId), now);
+        var phone = pii.SealPhone(intake.ComplainantPhone);
         // The insert trigger links the employer (migration 0007) unless the caseworker confirmed one.
         var employerId = await conn.ExecuteScalarAsync<long>("""
-            INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone, complainant_id_number,
+            INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone_sealed, complainant_phone_hash,
+                complainant_phone_tail_hash, complainant_id_number_sealed,
                 employer_id, employer_name, employer_credit_code, industry, worker_count, amount_owed, description, received_at, receipt_day)
-            VALUES (@id, @trackingCode, @Channel, @ComplainantName, @ComplainantPhone, @ComplainantIdNumber,
+            VALUES (@id, @trackingCode, @Channel, @ComplainantName, @PhoneSealed, @PhoneHash, @PhoneTailHash, @IdNumberSealed,
                 @EmployerId, @EmployerName, @EmployerCreditCode, @Industry, @WorkerCount, @AmountOwed, @Description, @ReceivedAt, @receiptDay)
             RETURNING employer_id
             """, new
             {
-                id, trackingCode, intake.Channel, intake.EmployerId, intake.ComplainantName, intake.ComplainantPhone, intake.ComplainantIdNumber,
+                id, trackingCode, intake.Channel, intake.EmployerId, intake.ComplainantName,
+                PhoneSealed = phone.Sealed, PhoneHash = phone.Hash, PhoneTailHash = phone.TailHash, IdNumberSealed = pii.SealOrNull(intake.ComplainantIdNumber),
                 intake.EmployerName, intake.EmployerCreditCode, intake.Industry, intake.WorkerCount, intake.AmountOwed,
                 intake.Description, intake.ReceivedAt, receiptDay = receiptDay.Day,
             }, tx);

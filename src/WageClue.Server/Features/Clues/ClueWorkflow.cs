@@ -28,7 +28,8 @@ public abstract record ActionOutcome
 /// the pages and the demo data, so all take one path.
 /// </summary>
 public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows, CalendarStore calendars, ClueRepository clues,
-    UserRepository users, Districts.DistrictRepository districts, ActionNotices notices, TimeProvider time, IOptions<ClueOptions> options)
+    UserRepository users, Districts.DistrictRepository districts, ActionNotices notices, TimeProvider time, IOptions<ClueOptions> options,
+    Privacy.PersonalData pii)
 {
     /// <summary>The engine new clues start with: the highest version of the configured definition.</summary>
     public WorkflowEngine CurrentEngine => workflows.Latest(options.Value.DefinitionId);
@@ -43,7 +44,7 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
         await CalendarRepository.LockSharedAsync(conn, tx);
         var calendar = await calendars.GetAsync(conn, tx);
         var districtName = (await districts.ListAsync()).FirstOrDefault(d => d.Id == intake.DistrictId)?.Name ?? "";
-        return await ClueRepository.InsertAsync(conn, tx, intake, engine, calendar, by.Id, idempotencyKey, requestHash, time.GetUtcNow(), districtName);
+        return await ClueRepository.InsertAsync(conn, tx, intake, pii, engine, calendar, by.Id, idempotencyKey, requestHash, time.GetUtcNow(), districtName);
     }
 
     /// <summary>The actions the caller may take on the clue now (the policy and the definition together).</summary>
@@ -124,6 +125,8 @@ public sealed class ClueWorkflow(NpgsqlDataSource db, WorkflowRegistry workflows
             : (await districts.ListAsync()).FirstOrDefault(x => x.Id == d.DistrictId)?.Name ?? d.DistrictId;
         return facts with
         {
+            // The update returns the sealed columns; the opened ones come from the clue as read.
+            ComplainantPhone = before.ComplainantPhone, ComplainantIdNumber = before.ComplainantIdNumber,
             DefinitionId = before.DefinitionId, DefinitionVersion = before.DefinitionVersion, CalendarVersion = before.CalendarVersion,
             DistrictId = d.DistrictId, DistrictName = districtName, State = d.ToState,
             PreviousState = d.ToState != before.State ? before.State : before.PreviousState, Version = before.Version + 1,

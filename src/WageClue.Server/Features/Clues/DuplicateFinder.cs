@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using WageClue.Server.Features.Access;
 using WageClue.Server.Features.Accounts;
+using WageClue.Server.Features.Privacy;
 
 namespace WageClue.Server.Features.Clues;
 
@@ -26,7 +27,7 @@ public sealed record LikelyDuplicate(long Id, string TrackingCode, DateTimeOffse
 /// the ones the caller may read, newest first. Merged clues are left out: they already point to another.
 /// </summary>
 public sealed class DuplicateFinder(NpgsqlDataSource db, ClueWorkflow workflow, TimeProvider time,
-    IOptions<ClueOptions> options)
+    IOptions<ClueOptions> options, PersonalData pii)
 {
     public const int Limit = 10;
 
@@ -38,12 +39,12 @@ public sealed class DuplicateFinder(NpgsqlDataSource db, ClueWorkflow workflow, 
             new { employerId = intake.EmployerId, creditCode = intake.EmployerCreditCode, employerName = intake.EmployerName })).ToList();
         var args = new DynamicParameters(new
         {
-            phone = intake.ComplainantPhone, since = (time.GetUtcNow() - options.Value.DuplicateWindow).ToUniversalTime(), exceptId,
+            phoneHash = pii.PhoneHash(intake.ComplainantPhone), since = (time.GetUtcNow() - options.Value.DuplicateWindow).ToUniversalTime(), exceptId,
             districts = scope.Districts?.ToArray(), createdBy = scope.CreatedBy, Limit, employerIds = employerIds.ToArray(),
         });
         // Each part names its phone or employer as a value, so the planner reads that index newest first and stops
         // after Limit rows: an employer (or a phone) with thousands of clues costs what one with two does.
-        var parts = new List<string> { Newest("c.complainant_phone = @phone") };
+        var parts = new List<string> { Newest("c.complainant_phone_hash = @phoneHash") };
         for (var e = 0; e < employerIds.Count; e++)
         {
             args.Add($"e{e}", employerIds[e]);
@@ -53,7 +54,7 @@ public sealed class DuplicateFinder(NpgsqlDataSource db, ClueWorkflow workflow, 
             string District, string EmployerName, bool SamePhone, bool SameEmployer)>($"""
             WITH hits AS ({string.Join(" UNION ", parts)})
             SELECT c.id, c.tracking_code, c.received_at, i.state, i.definition_id, i.definition_version, d.name, c.employer_name,
-                   c.complainant_phone = @phone, c.employer_id = ANY(@employerIds)
+                   c.complainant_phone_hash = @phoneHash, c.employer_id = ANY(@employerIds)
             FROM hits h
             JOIN wageclue.clues c ON c.id = h.id
             JOIN wageclue.workflow_instances i ON i.id = c.id

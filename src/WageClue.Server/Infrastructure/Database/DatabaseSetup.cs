@@ -4,6 +4,7 @@ using DbUp.Engine.Output;
 using Npgsql;
 using Polly;
 using Polly.Retry;
+using WageClue.Server.Features.Privacy;
 
 namespace WageClue.Server.Infrastructure.Database;
 
@@ -43,8 +44,9 @@ public static class DatabaseSetup
     /// <summary>
     /// Applies the numbered scripts in Migrations/ with DbUp. Several servers may start at once: a session advisory
     /// lock makes the others wait, then find nothing left to do. Retries while the database is still starting.
+    /// One migration is code (0015, it seals personal data with the key ring): DbUp runs it in order by its name.
     /// </summary>
-    public static async Task MigrateAsync(NpgsqlDataSource dataSource, ILogger logger, CancellationToken ct = default)
+    public static async Task MigrateAsync(NpgsqlDataSource dataSource, PersonalData pii, ILogger logger, CancellationToken ct = default)
     {
         var retry = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
@@ -66,6 +68,9 @@ public static class DatabaseSetup
             var upgrader = DeployChanges.To
                 .PostgresqlDatabase(dataSource.ConnectionString)
                 .WithScriptsEmbeddedInAssembly(typeof(DatabaseSetup).Assembly, name => name.Contains(".Migrations.", StringComparison.Ordinal))
+                .WithScript(SealComplainants.Name, new SealComplainants(pii))
+                // A bureau's existing table sealed row by row, and indexes built on millions of rows, take longer than DbUp's default 30 s.
+                .WithExecutionTimeout(TimeSpan.FromHours(1))
                 .JournalToPostgresqlTable(Schema, "schema_versions")
                 .WithTransactionPerScript()
                 .LogTo(new DbUpLogger(logger))

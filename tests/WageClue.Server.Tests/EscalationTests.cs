@@ -186,6 +186,40 @@ public class EscalationTests : ApiTest
     }
 
     [Test]
+    public async Task A_421_outage_of_half_an_hour_holds_the_emails_and_then_delivers_each_once()
+    {
+        var cw = await TestHost.As("cw.zd");
+        for (var i = 0; i < 3; i++) await cw.RegisterAsync();
+        TestSmtp.Unavailable = true;
+        Time.SetUtcNow(Local("2026-11-25T15:30:00"));
+        await Jobs.SweepAsync(); // 3 warnings to cw.zd and cw2.zd: 6 emails
+
+        // The sender's minute-by-minute runs through 30 minutes of "421 try later".
+        for (var minute = 0; minute < 30; minute++)
+        {
+            await Jobs.DrainAsync();
+            Time.Advance(TimeSpan.FromMinutes(1));
+        }
+        Assert.That(TestSmtp.Messages, Is.Empty);
+        Assert.That(await CountAsync("SELECT count(*) FROM wageclue.email_outbox WHERE status = 'pending'"), Is.EqualTo(6), "a 421 is never a reason to give up");
+
+        TestSmtp.Unavailable = false;
+        await Task.Delay(TimeSpan.FromSeconds(0.6)); // the circuit breaker's break (0.5 s in tests) may have started
+        var minutesToDeliver = 0;
+        while (TestSmtp.Messages.Count < 6 && minutesToDeliver < 60)
+        {
+            await Jobs.DrainAsync();
+            if (TestSmtp.Messages.Count < 6) { Time.Advance(TimeSpan.FromMinutes(1)); minutesToDeliver++; }
+        }
+        Assert.That(minutesToDeliver, Is.LessThanOrEqualTo(1), "the backlog drains at the first run after the server is back");
+        Time.Advance(TimeSpan.FromHours(2));
+        await Jobs.DrainAsync();
+        Assert.That(TestSmtp.Messages.Select(m => m.MessageId).Distinct().Count(), Is.EqualTo(6));
+        Assert.That(TestSmtp.Messages, Has.Count.EqualTo(6), "each delivered once");
+        Assert.That(await CountAsync("SELECT count(*) FROM wageclue.email_outbox WHERE status = 'sent'"), Is.EqualTo(6));
+    }
+
+    [Test]
     public async Task A_permanent_refusal_fails_the_email_at_once_and_it_is_not_retried()
     {
         var cw = await TestHost.As("cw.zd");

@@ -31,6 +31,20 @@ public class JobsHostingTests : ApiTest
     }
 
     [Test]
+    public async Task A_node_that_starts_queues_a_sweep_and_a_send_at_once()
+    {
+        var monitoring = TestHost.App.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        int Queued(Type type) => monitoring.EnqueuedJobs("default", 0, 10_000).Count(j => j.Value.Job?.Type == type);
+        var (sweeps, sends) = (Queued(typeof(SlaSweep)), Queued(typeof(Features.Notifications.OutboxSender)));
+
+        await using var restarted = new WageClueApp(TestHost.ConnectionString);
+        _ = restarted.Server;
+
+        Assert.That((Queued(typeof(SlaSweep)), Queued(typeof(Features.Notifications.OutboxSender))), Is.EqualTo((sweeps + 1, sends + 1)),
+            "what a dead node left due or queued is not left for the next minute's run");
+    }
+
+    [Test]
     public async Task The_dashboard_is_for_administrators_logged_in_with_the_form()
     {
         var anonymous = Browser();

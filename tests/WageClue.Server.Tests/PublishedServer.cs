@@ -24,6 +24,9 @@ public sealed class PublishedServer : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>What the service wrote to its standard output, line by line.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Output { get; } = new();
+
     /// <summary>Removes the published copy (about 100 MB in the temp folder) at the end of the run.</summary>
     public static void DeletePublished()
     {
@@ -69,11 +72,16 @@ public sealed class PublishedServer : IAsyncDisposable
         info.Environment["DataProtection__Certificate__Password"] = TestCertificate.Password;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, e) => { if (e.Data != null) TestContext.Progress.WriteLine($"[server {port}] {e.Data}"); };
+        var server = new PublishedServer(process, port);
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data == null) return;
+            server.Output.Enqueue(e.Data);
+            TestContext.Progress.WriteLine($"[server {port}] {e.Data}");
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data != null) TestContext.Progress.WriteLine($"[server {port}] {e.Data}"); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new PublishedServer(process, port);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline && !process.HasExited)
         {

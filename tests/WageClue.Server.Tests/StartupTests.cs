@@ -42,6 +42,17 @@ public class StartupTests
         await using var server = await PublishedServer.StartAsync(_connectionString);
         Assert.That((await server.Http.GetAsync("/css/site.css")).StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), "its web root");
         Assert.That(await CountAsync("calendar_years"), Is.EqualTo(3), "its workflows folder (the shipped calendar)");
+
+        // Prometheus can scrape it, and finds every series the shipped dashboard and alerts read.
+        await Operations.MetricsTests.ScrapeAsync(server);
+
+        // In Production every log line is one JSON object for the log collector.
+        Assert.That(server.Output, Is.Not.Empty);
+        foreach (var line in server.Output)
+        {
+            using var entry = System.Text.Json.JsonDocument.Parse(line);
+            Assert.That(entry.RootElement.TryGetProperty("Timestamp", out _) && entry.RootElement.TryGetProperty("Category", out _), line);
+        }
     }
 
     [Test]

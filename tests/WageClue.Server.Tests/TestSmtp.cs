@@ -30,6 +30,9 @@ public static class TestSmtp
     /// <summary>Answers 550 to every message for this address, as a mail server does for an unknown mailbox.</summary>
     public static void RefuseFor(string address) => Refused[address] = 0;
 
+    /// <summary>While true every message is answered 421 (service not available, try later), as a mail server under maintenance does.</summary>
+    public static bool Unavailable { get; set; }
+
     /// <summary>Runs as each message is taken, before the server answers 250 (a test pulls the database away there).</summary>
     public static Action<MimeMessage>? OnAccepting { get; set; }
 
@@ -38,6 +41,7 @@ public static class TestSmtp
         Received.Clear();
         Refused.Clear();
         OnAccepting = null;
+        Unavailable = false;
     }
 
     public static async Task StartAsync()
@@ -83,6 +87,7 @@ public static class TestSmtp
         public override async Task<SmtpReply> SaveAsync(ISessionContext context, IMessageTransaction transaction,
             ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
+            if (Unavailable) return new SmtpReply((SmtpReplyCode)421, "service not available, try again later");
             if (transaction.To.Any(t => Refused.ContainsKey($"{t.User}@{t.Host}")))
                 return new SmtpReply(SmtpReplyCode.MailboxUnavailable, "mailbox unavailable");
             await using var stream = new MemoryStream(buffer.ToArray());

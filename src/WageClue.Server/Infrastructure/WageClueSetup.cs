@@ -23,6 +23,7 @@ using WageClue.Server.Features.Workflows;
 using WageClue.Server.Infrastructure.Database;
 using WageClue.Server.Infrastructure.Http;
 using WageClue.Server.Infrastructure.Jobs;
+using WageClue.Server.Infrastructure.Observability;
 using WageClue.Workflows.Definitions;
 using WageClue.Workflows.Calendar;
 
@@ -65,6 +66,14 @@ public static class WageClueSetup
         var config = builder.Configuration;
 
         services.AddSingleton(TimeProvider.System);
+        // Outside Development the logs are one JSON object per line, for the bureau's log collector.
+        if (!builder.Environment.IsDevelopment())
+            builder.Logging.ClearProviders().AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Encoder = JavaScriptEncoder.Create(UnicodeRanges.All) };
+            });
         // SIGTERM: in-flight requests and the current job batch get this long to finish (Hangfire gets half of it).
         services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout(config));
         services.Configure<ClueOptions>(config.GetSection("Clues"));
@@ -106,6 +115,7 @@ public static class WageClueSetup
         services.Configure<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
 
         services.AddDatabase(config);
+        services.AddObservability(config);
         services.AddWorkflows(config);
         services.AddAccounts(config, development);
         services.AddJobs(config);
@@ -253,6 +263,7 @@ public static class WageClueSetup
     {
         app.UseForwardedHeaders();
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseMetricsEndpoint();
         if (!app.Environment.IsDevelopment() && app.Configuration.GetValue("Proxy:RedirectToHttps", true))
         {
             // Behind the proxy the scheme is the one X-Forwarded-Proto names. The load balancer's health probe may

@@ -183,6 +183,15 @@ public static class ClockStore
             FOR UPDATE OF k SKIP LOCKED
             """, (k, i) => { i.Clock = k; return i; }, new { now = now.ToUniversalTime(), limit }, tx, splitOn: "id")).AsList();
 
+    /// <summary>
+    /// The oldest escalation point that has come and not been handled: how far the sweep is behind (a metric). Read
+    /// from the same partial index as the claim; null when the sweep is up to date.
+    /// </summary>
+    public static async Task<DateTimeOffset?> OldestUnsweptAsync(NpgsqlConnection conn, DateTimeOffset now) =>
+        await conn.ExecuteScalarAsync<DateTime?>($"""
+            SELECT min(k.next_escalation_at) FROM wageclue.workflow_clocks k WHERE k.next_escalation_at <= @now AND {Running}
+            """, new { now = now.ToUniversalTime() }) is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
+
     /// <summary>Running clocks of one subject due before <paramref name="before"/>, most urgent first (the morning digest).</summary>
     public static async Task<IReadOnlyList<DueClock>> RunningDueBeforeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DateTimeOffset before, string subject) =>
         (await conn.QueryAsync<ClockRow, DueClock, DueClock>($"""

@@ -39,9 +39,25 @@ public static class MessageIds
         $"digest.{day:yyyyMMdd}.{recipientId}@{domain}";
 }
 
+/// <param name="Waiting">Pending or being sent.</param>
+/// <param name="OldestDue">The earliest time a waiting email was due to be tried, if one is due now.</param>
+/// <param name="Failed">Given up (a 5xx such as 550, a bad address, or retries exhausted): an operator's to look at.</param>
+public sealed record OutboxFigures(long Waiting, DateTimeOffset? OldestDue, long Failed);
+
 /// <summary>Writes to the outbox inside the caller's transaction, so an email exists exactly when what caused it does.</summary>
 public static class Outbox
 {
+    /// <summary>The backlog and the failures, for the metrics; each count on its own index (email_outbox_work_idx, email_outbox_status_idx).</summary>
+    public static async Task<OutboxFigures> FiguresAsync(NpgsqlConnection conn, DateTimeOffset now)
+    {
+        var row = await conn.QuerySingleAsync<(long Waiting, DateTime? OldestDue, long Failed)>("""
+            SELECT (SELECT count(*) FROM wageclue.email_outbox WHERE status IN ('pending', 'sending')),
+                   (SELECT min(next_attempt_at) FROM wageclue.email_outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= @now),
+                   (SELECT count(*) FROM wageclue.email_outbox WHERE status = 'failed')
+            """, new { now = now.ToUniversalTime() });
+        return new OutboxFigures(row.Waiting, row.OldestDue is { } d ? new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc)) : null, row.Failed);
+    }
+
     public const string NoAddress = "用户未设置邮箱地址，未发送";
 
     /// <returns>False when that email was already queued (the unique keys hold), so nothing was added.</returns>

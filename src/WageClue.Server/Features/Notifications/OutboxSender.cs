@@ -27,7 +27,7 @@ public sealed record DrainResult(int Sent, int Failed, int Rescheduled);
 /// </list>
 /// </summary>
 public sealed class OutboxSender(NpgsqlDataSource db, JobClock clock, SmtpResilience smtp, SentJournal journal, IOptions<EmailOptions> options,
-    ILogger<OutboxSender> logger)
+    Infrastructure.Observability.ServiceMetrics metrics, ILogger<OutboxSender> logger)
 {
     public const string RecurringJobId = "outbox-retry";
 
@@ -165,6 +165,7 @@ public sealed class OutboxSender(NpgsqlDataSource db, JobClock clock, SmtpResili
             {
                 // The server refused this message for good (5xx) or the address is malformed: retrying cannot help.
                 logger.LogWarning("Email {Id} to recipient refused permanently: {Error}", email.Id, e.Message);
+                metrics.EmailRefused();
                 await DatabaseRetry.RunAsync(async _ => await RecordAsync(email.Id, EmailStatus.Failed, Reason(e), null), cancel);
                 failed++;
                 continue;
@@ -189,6 +190,7 @@ public sealed class OutboxSender(NpgsqlDataSource db, JobClock clock, SmtpResili
 
             // The server has it. From here on a failure is ours (the database), never a reason to send it again.
             journal.Add(email.Id);
+            metrics.EmailSent();
             sent++;
             try
             {

@@ -57,7 +57,12 @@ public static class JobsSetup
 
         recurring.AddOrUpdate<StatsRefresh>(StatsRefresh.RecurringJobId, s => s.RunAsync(), options.StatsCron);
         // Build the summaries now too, rather than count live for up to 5 minutes after a deployment or a restore.
-        app.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<StatsRefresh>(s => s.RunAsync());
+        var jobs = app.Services.GetRequiredService<IBackgroundJobClient>();
+        jobs.Enqueue<StatsRefresh>(s => s.RunAsync());
+        // A node that comes back (after a crash, a kill, a deployment) sweeps and sends at once what came due or was
+        // queued while it was away, instead of waiting for the next minute's run.
+        jobs.Enqueue<SlaSweep>(s => s.RunAsync(CancellationToken.None));
+        jobs.Enqueue<OutboxSender>(s => s.DrainAsync(CancellationToken.None));
 
         var engine = app.Services.GetRequiredService<ClueWorkflow>().CurrentEngine;
         if (engine.Definition.Digest is { } digest)

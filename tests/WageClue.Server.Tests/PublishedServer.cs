@@ -65,7 +65,11 @@ public sealed class PublishedServer : IAsyncDisposable
             RedirectStandardError = true,
         };
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["ConnectionStrings__WageClue"] = connectionString;
+        info.Environment["ConnectionStrings__WageClue"] = WageClueApp.ProductionLike(connectionString);
+        info.Environment["Database__AllowNonDurable"] = "true"; // the test cluster runs with fsync off
+        info.Environment["Email__BaseUrl"] = "https://wageclue.test";
+        info.Environment["Email__FromAddress"] = "wageclue@test.local";
+        info.Environment["Email__Smtp__Host"] = "127.0.0.1";
         info.Environment["Proxy__RedirectToHttps"] = "false";
         info.Environment["Jobs__RunServer"] = "true";
         info.Environment["DataProtection__Certificate__Path"] = TestCertificate.Path;

@@ -29,7 +29,9 @@ public sealed class WageClueApp(string connectionString, IReadOnlyDictionary<str
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseSetting("ConnectionStrings:WageClue", connectionString);
+        builder.UseSetting("ConnectionStrings:WageClue", ProductionLike(connectionString));
+        // The test cluster runs with fsync off for speed (deploy/lib.sh); Production refuses that unless told.
+        builder.UseSetting("Database:AllowNonDurable", "true");
         // Tokens are issued once per run while tests move the fake clock days ahead.
         builder.UseSetting("Auth:TokenLifetime", "3650.00:00:00");
         builder.UseSetting("Auth:IdleTimeout", "3650.00:00:00");
@@ -56,6 +58,17 @@ public sealed class WageClueApp(string connectionString, IReadOnlyDictionary<str
             s.AddSingleton<TimeProvider>(_time);
             s.AddSingleton<IStartupFilter, TestClientAddress>();
         });
+    }
+
+    /// <summary>
+    /// The connection string with a password, as Production requires one. The test cluster trusts loopback
+    /// connections (deploy/lib.sh), so the server never asks for it.
+    /// </summary>
+    public static string ProductionLike(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(builder.Password)) builder.Password = "unused-on-a-trusting-test-cluster";
+        return builder.ConnectionString;
     }
 
     /// <summary>

@@ -81,6 +81,7 @@ public static class WageClueSetup
         services.Configure<ApiOptions>(config.GetSection("Api"));
         services.Configure<DemoDataOptions>(config.GetSection("DemoData"));
         services.Configure<AuthOptions>(config.GetSection("Auth"));
+        services.AddStartupChecks(config, production: !builder.Environment.IsDevelopment());
 
         // Chinese text stays readable in JSON instead of \uXXXX escapes; HTML-sensitive characters are still escaped.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All));
@@ -297,8 +298,13 @@ public static class WageClueSetup
         app.UseMiddleware<PasswordChangeRequiredMiddleware>();
         app.UseAuthorization();
 
-        app.MapOpenApi();
-        app.MapScalarApiReference();
+        // The API reference tells a stranger every route: on a developer's machine always, in Production only when
+        // the bureau chooses to publish it (Api:PublishReference).
+        if (app.Environment.IsDevelopment() || app.Configuration.GetValue<bool>("Api:PublishReference"))
+        {
+            app.MapOpenApi();
+            app.MapScalarApiReference();
+        }
         app.MapHealthChecks("/health");
         // Browsers and tools ask for /favicon.ico whatever the page links; the icon is an SVG.
         app.MapGet("/favicon.ico", () => Results.Redirect("/favicon.svg", permanent: true)).AllowAnonymous().ExcludeFromDescription();
@@ -326,8 +332,12 @@ public static class WageClueSetup
     public static async Task PrepareDatabaseAsync(this WebApplication app, bool allowDemoData = true)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("WageClue.Startup");
+        // Refuse a bad configuration before touching the database, then a database that could lose what it acknowledged.
+        StartupChecks.ValidateNow(app.Services);
+        var db = app.Services.GetRequiredService<NpgsqlDataSource>();
+        await StartupChecks.CheckDurabilityAsync(db, app.Configuration, production: !app.Environment.IsDevelopment(), logger);
         var pii = app.Services.GetRequiredService<Features.Privacy.PersonalData>();
-        await DatabaseSetup.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), pii, logger);
+        await DatabaseSetup.MigrateAsync(db, pii, logger);
         await pii.LoadIndexKeyAsync();
 
         var calendars = Path.Combine(app.Services.GetRequiredService<IOptions<WorkflowOptions>>().Value.ResolvedPath, "calendars");

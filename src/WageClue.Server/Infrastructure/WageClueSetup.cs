@@ -156,6 +156,8 @@ public static class WageClueSetup
         services.AddSingleton<Features.Listings.ListingWorkflow>();
         services.AddSingleton<IWorkflowSubject>(sp => sp.GetRequiredService<Features.Listings.ListingWorkflow>());
         services.AddSingleton<WorkflowSubjects>();
+        services.AddSingleton<Features.Imports.ImportStore>();
+        services.AddSingleton<Features.Imports.ClueImport>();
         services.AddSingleton<DemoData>();
         return builder;
     }
@@ -319,6 +321,7 @@ public static class WageClueSetup
         Features.Employers.EmployerEndpoints.MapEmployerEndpoints(app);
         Features.Listings.ListingEndpoints.MapListingEndpoints(app);
         app.MapTrackingEndpoints();
+        Features.Imports.ImportEndpoints.MapImportEndpoints(app);
         app.MapEscalationEndpoints();
         Features.Audit.AuditEndpoints.MapAuditEndpoints(app);
         app.MapRazorPages();

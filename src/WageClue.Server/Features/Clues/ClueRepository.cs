@@ -273,9 +273,11 @@ public sealed class ClueRepository(NpgsqlDataSource db, PersonalData pii)
         var employerId = await conn.ExecuteScalarAsync<long>("""
             INSERT INTO wageclue.clues (id, tracking_code, channel, complainant_name, complainant_phone_sealed, complainant_phone_hash,
                 complainant_phone_tail_hash, complainant_id_number_sealed,
-                employer_id, employer_name, employer_credit_code, industry, worker_count, amount_owed, description, received_at, receipt_day)
+                employer_id, employer_name, employer_credit_code, industry, worker_count, amount_owed, description, received_at, receipt_day,
+                source_system, source_reference, source_hash)
             VALUES (@id, @trackingCode, @Channel, @ComplainantName, @PhoneSealed, @PhoneHash, @PhoneTailHash, @IdNumberSealed,
-                @EmployerId, @EmployerName, @EmployerCreditCode, @Industry, @WorkerCount, @AmountOwed, @Description, @ReceivedAt, @receiptDay)
+                @EmployerId, @EmployerName, @EmployerCreditCode, @Industry, @WorkerCount, @AmountOwed, @Description, @ReceivedAt, @receiptDay,
+                @SourceSystem, @SourceReference, @SourceHash)
             RETURNING employer_id
             """, new
             {
@@ -283,6 +285,7 @@ public sealed class ClueRepository(NpgsqlDataSource db, PersonalData pii)
                 PhoneSealed = phone.Sealed, PhoneHash = phone.Hash, PhoneTailHash = phone.TailHash, IdNumberSealed = pii.SealOrNull(intake.ComplainantIdNumber),
                 intake.EmployerName, intake.EmployerCreditCode, intake.Industry, intake.WorkerCount, intake.AmountOwed,
                 intake.Description, intake.ReceivedAt, receiptDay = receiptDay.Day,
+                SourceSystem = intake.Source?.System, SourceReference = intake.Source?.Reference, SourceHash = intake.Source?.Hash,
             }, tx);
         var clocks = await ClockStore.ApplyAsync(conn, tx, id, intake.DistrictId, started, "receipt", now);
         await HistoryStore.AppendAsync(conn, tx, id, 1, userId, new Registered(intake.Channel, engine.ToLocal(intake.ReceivedAt), receiptDay.Day,

@@ -50,7 +50,11 @@ public sealed record ValidIntake(
     decimal AmountOwed,
     string Description,
     DateTimeOffset ReceivedAt,
-    long? EmployerId = null);
+    long? EmployerId = null,
+    ClueSource? Source = null);
+
+/// <summary>The system a clue was imported from, its reference there, and the hash of the row as imported (Features/Imports).</summary>
+public sealed record ClueSource(string System, string Reference, byte[] Hash);
 
 public static class IntakeValidation
 {

@@ -101,6 +101,10 @@ public class ImportTests : ApiTest
         Assert.That(results.Select(r => (r!.Str("reference"), r!.Str("state"))), Is.EqualTo(new[] { ("12345-A", "accepted"), ("12345-B", "received") }));
         Assert.That(results[0]!.Str("stateName"), Is.EqualTo("已受理"));
         Assert.That(results[0]!["feedbackAt"], Is.Null, "no 3-day feedback yet");
+        // The nightly exchange asks only for what changed since its last run.
+        Assert.That(await hotline.GetArrayAsync("/api/imports/results?source=hotline-12345&since=2026-11-25T09:00:00%2B08:00"), Has.Count.EqualTo(2));
+        Assert.That(await hotline.GetArrayAsync("/api/imports/results?source=hotline-12345&since=2026-11-26T09:00:00%2B08:00"), Is.Empty);
+        Assert.That((await hotline.Http.GetAsync("/api/imports/results?source=hotline-12345&since=yesterday")).StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
 
         var csv = await hotline.Http.GetAsync("/api/imports/results?source=hotline-12345&format=csv");
         Assert.That(csv.StatusCode, Is.EqualTo(HttpStatusCode.OK));

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using WageClue.Server.Features.Notifications;
 
 namespace WageClue.Server.Tests;
@@ -139,9 +141,18 @@ public class EscalationTests : ApiTest
         await using var second = new WageClueApp(TestHost.ConnectionString, new Dictionary<string, string?> { ["Jobs:SweepBatchSize"] = "37" });
         second.ResetTime(WageClueApp.DefaultNow);
 
+        // Another server's sweep holds 250 of the clocks: this one takes the other 250 and skips those, without waiting.
+        await using (var holder = new NpgsqlConnection(TestHost.ConnectionString))
+        {
+            await holder.OpenAsync();
+            await using var held = await holder.BeginTransactionAsync();
+            await holder.ExecuteAsync("SELECT id FROM wageclue.workflow_clocks ORDER BY id LIMIT 250 FOR UPDATE", transaction: held);
+            var whileHeld = await Jobs.SweepAsync(second);
+            Assert.That((whileHeld.Clocks, whileHeld.Escalated), Is.EqualTo((250, 250)));
+        }
+        // Then both servers at once, three runs each, over the 250 left.
         var sweeps = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Jobs.SweepAsync(i % 2 == 0 ? TestHost.App : second)));
-        Assert.That(sweeps.Sum(s => s.Escalated), Is.EqualTo(500));
-        Assert.That(sweeps.Count(s => s.Clocks > 0), Is.GreaterThan(1), "both servers did part of the work");
+        Assert.That(sweeps.Sum(s => s.Escalated), Is.EqualTo(250));
         Assert.That(await CountAsync("SELECT count(*) FROM wageclue.escalations WHERE level_id = 'breach'"), Is.EqualTo(500));
         Assert.That(await CountAsync("SELECT count(*) FROM wageclue.email_outbox"), Is.EqualTo(500));
 
@@ -149,6 +160,24 @@ public class EscalationTests : ApiTest
         Assert.That(TestSmtp.Messages, Has.Count.EqualTo(500));
         Assert.That(TestSmtp.Messages.Select(m => m.MessageId).Distinct().Count(), Is.EqualTo(500));
         Assert.That(TestSmtp.Messages.Select(m => m.To()), Is.All.EqualTo("sup.zd@test.local"));
+    }
+
+    [Test]
+    public async Task One_run_sweeps_500_due_clocks_in_four_parallel_batch_loops_each_escalated_once_in_its_batch_transaction()
+    {
+        await SeedDueClocksAsync(500, dueAt: Local("2026-11-25T09:00:00"));
+        await using var app = new WageClueApp(TestHost.ConnectionString,
+            new Dictionary<string, string?> { ["Jobs:SweepBatchSize"] = "25", ["Jobs:SweepParallelism"] = "4" });
+        app.ResetTime(WageClueApp.DefaultNow);
+
+        var sweep = await Jobs.SweepAsync(app);
+
+        Assert.That((sweep.Clocks, sweep.Escalated, sweep.EmailsQueued), Is.EqualTo((500, 500, 500)), "one run, nothing left for the next");
+        Assert.That(await CountAsync("SELECT count(*) FROM wageclue.escalations WHERE level_id = 'breach'"), Is.EqualTo(500));
+        Assert.That(await CountAsync("SELECT count(DISTINCT xmin::text) FROM wageclue.escalations"), Is.EqualTo(20), "batches of 25, each its own transaction");
+        Assert.That(await CountAsync("SELECT count(*) FROM wageclue.workflow_clocks WHERE next_escalation_at <= @now", new { now = app.Time.GetUtcNow() }),
+            Is.EqualTo(0));
+        Assert.That((await Jobs.SweepAsync(app)).Clocks, Is.EqualTo(0));
     }
 
     [Test]

@@ -104,6 +104,7 @@ public static class StartupChecks
         }
         if (o.WorkerCount < 1) yield return "Jobs:WorkerCount: must be 1 or more.";
         if (o.SweepBatchSize < 1) yield return "Jobs:SweepBatchSize: must be 1 or more.";
+        if (o.SweepParallelism is < 1 or > 32) yield return "Jobs:SweepParallelism: must be between 1 and 32.";
         if (o.PollInterval <= TimeSpan.Zero) yield return "Jobs:PollInterval: must be positive.";
         if (o.SweepTimeBudget <= TimeSpan.Zero) yield return "Jobs:SweepTimeBudget: must be positive.";
     }

@@ -209,6 +209,22 @@ public static class ClockStore
             WHERE id = @clockId
             """, new { levelReached, next = next?.ToUniversalTime(), now, clockId }, tx);
 
+    public sealed record EscalationUpdate(long ClockId, int LevelReached, DateTimeOffset? Next);
+
+    /// <summary><see cref="UpdateEscalationAsync"/> for a whole sweep batch in one statement.</summary>
+    public static Task UpdateEscalationsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<EscalationUpdate> updates, DateTimeOffset now) =>
+        updates.Count == 0 ? Task.CompletedTask : conn.ExecuteAsync("""
+            UPDATE wageclue.workflow_clocks k
+            SET escalation_level = u.level_reached, next_escalation_at = u.next,
+                overdue_at = CASE WHEN @now >= k.due_at THEN coalesce(k.overdue_at, @now) END
+            FROM unnest(@clockIds, @levels, @nexts) AS u(clock_id, level_reached, next)
+            WHERE k.id = u.clock_id
+            """, new
+            {
+                clockIds = updates.Select(u => u.ClockId).ToArray(), levels = updates.Select(u => u.LevelReached).ToArray(),
+                nexts = updates.Select(u => u.Next?.UtcDateTime).ToArray(), now,
+            }, tx);
+
     /// <summary>A calendar upload moved the due time of an open round (levels reached stay reached; the next one moves).</summary>
     public static Task SetDueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long clockId, DateTimeOffset due, bool provisional,
         DateTimeOffset? originalDue, DateTimeOffset? next) =>

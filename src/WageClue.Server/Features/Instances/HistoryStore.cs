@@ -18,6 +18,23 @@ public static class HistoryStore
             VALUES (@instanceId, @now, @actorId, @Kind, @action, @fromState, @toState, @instanceVersion, @data::jsonb)
             """, new { instanceId, now, actorId, entry.Kind, action, fromState, toState, instanceVersion, data = entry.ToJson() }, tx);
 
+    /// <summary>An entry the system writes (no actor, no change of state), for <see cref="AppendManyAsync"/>.</summary>
+    public sealed record NewEntry(long InstanceId, int InstanceVersion, HistoryEntry Entry, string? Action);
+
+    /// <summary>Many system entries in one statement (the sweep's batch), in the order given.</summary>
+    public static Task AppendManyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<NewEntry> entries, DateTimeOffset now) =>
+        entries.Count == 0 ? Task.CompletedTask : conn.ExecuteAsync("""
+            INSERT INTO wageclue.workflow_history (instance_id, at, kind, action, instance_version, data)
+            SELECT instance_id, @now, kind, action, instance_version, data::jsonb
+            FROM unnest(@instanceIds, @kinds, @actions, @versions, @data) WITH ORDINALITY AS e(instance_id, kind, action, instance_version, data, n)
+            ORDER BY n
+            """, new
+            {
+                instanceIds = entries.Select(e => e.InstanceId).ToArray(), kinds = entries.Select(e => e.Entry.Kind).ToArray(),
+                actions = entries.Select(e => e.Action).ToArray(), versions = entries.Select(e => e.InstanceVersion).ToArray(),
+                data = entries.Select(e => e.Entry.ToJson()).ToArray(), now,
+            }, tx);
+
     private sealed class Row
     {
         public long Id { get; init; }

@@ -79,4 +79,28 @@ public static class Outbox
                 LastError = skipped ? NoAddress : null, now,
             }, tx);
     }
+
+    /// <summary>Many emails in one statement (the sweep's batch), each as <see cref="QueueAsync"/> would queue it.</summary>
+    /// <returns>How many were added; one queued before (the unique keys hold) is not added again.</returns>
+    public static async Task<int> QueueManyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<QueuedEmail> emails, DateTimeOffset now)
+    {
+        if (emails.Count == 0) return 0;
+        return await conn.ExecuteAsync("""
+            INSERT INTO wageclue.email_outbox (kind, escalation_id, digest_day, notice_key, recipient_id, to_address, subject, body, message_id,
+                status, next_attempt_at, last_error, created_at)
+            SELECT kind, escalation_id, digest_day, notice_key, recipient_id, to_address, subject, body, message_id,
+                CASE WHEN to_address IS NULL THEN @skipped ELSE @pending END, @now, CASE WHEN to_address IS NULL THEN @NoAddress END, @now
+            FROM unnest(@kinds, @escalationIds, @digestDays, @noticeKeys, @recipientIds, @addresses, @subjects, @bodies, @messageIds)
+                AS e(kind, escalation_id, digest_day, notice_key, recipient_id, to_address, subject, body, message_id)
+            ON CONFLICT DO NOTHING
+            """, new
+            {
+                kinds = emails.Select(e => e.Kind).ToArray(), escalationIds = emails.Select(e => e.EscalationId).ToArray(),
+                digestDays = emails.Select(e => e.DigestDay).ToArray(), noticeKeys = emails.Select(e => e.NoticeKey).ToArray(),
+                recipientIds = emails.Select(e => e.To.Id).ToArray(), addresses = emails.Select(e => e.To.Email).ToArray(),
+                subjects = emails.Select(e => e.Content.Subject).ToArray(), bodies = emails.Select(e => e.Content.Body).ToArray(),
+                messageIds = emails.Select(e => e.MessageId).ToArray(),
+                skipped = EmailStatus.Skipped, pending = EmailStatus.Pending, NoAddress, now,
+            }, tx);
+    }
 }

@@ -6,7 +6,7 @@ namespace WageClue.Benchmark;
 
 /// <summary>
 /// Bulk data straight into the tables with generate_series (seconds for 100 000 clues, not hours of API calls):
-/// clues spread over 120 days, all districts and channels, in states matching their age, three clocks each with
+/// clues spread over the last <c>days</c> days (120 in the full run; a decade in the province run), all districts and channels, in states matching their age, three clocks each with
 /// 90 % met on time, and one history entry each.
 /// </summary>
 public static class DataGenerator
@@ -41,7 +41,7 @@ public static class DataGenerator
         await copy.CompleteAsync();
     }
 
-    public static async Task AddCluesAsync(NpgsqlDataSource db, PersonalData pii, int count, long assigneeId)
+    public static async Task AddCluesAsync(NpgsqlDataSource db, PersonalData pii, int count, long assigneeId, int days)
     {
         await using var conn = await db.OpenConnectionAsync();
         var offset = await conn.ExecuteScalarAsync<long>("SELECT count(*) FROM wageclue.clues");
@@ -50,8 +50,8 @@ public static class DataGenerator
             DROP TABLE IF EXISTS pg_temp.gen;
             CREATE TEMP TABLE gen AS
             SELECT g,
-                   (g % 120) AS age,
-                   now() - (g % 120) * interval '1 day' - (g % 600) * interval '1 minute' AS received_at
+                   (g % @days) AS age,
+                   now() - (g % @days) * interval '1 day' - (g % 600) * interval '1 minute' AS received_at
             FROM generate_series(@first, @last) g;
 
             ALTER TABLE gen ADD COLUMN id bigint;
@@ -98,7 +98,7 @@ public static class DataGenerator
                 e.id, e.name, 1 + g % 40, (g % 200000) / 1.0, '批量生成的线索', received_at,
                 (received_at AT TIME ZONE 'Asia/Shanghai')::date
             FROM gen JOIN pg_temp.emp e ON e.n = 1 + g % @Employers JOIN pg_temp.phone p ON p.n = 1 + g % @Phones;
-            """, new { first = offset + 1, last = offset + count, districts = Districts, assigneeId, Employers, Phones }, commandTimeout: 0);
+            """, new { first = offset + 1, last = offset + count, districts = Districts, assigneeId, Employers, Phones, days }, commandTimeout: 0);
 
         // Clock k is due at 17:30 Beijing time (09:30 UTC) k days after receipt; met in time for 9 of 10 clues.
         await conn.ExecuteAsync("""

@@ -6,13 +6,14 @@ using WageClue.Benchmark;
 //   --connection <Npgsql connection string to a cluster, as its superuser>   (required)
 //   --server <path to WageClue.Server.dll built in Release>                  (required)
 //   --short                          small sizes and short runs (the test suite uses this to keep it working)
+//   --province                       1 and 10 million clues: dashboards, search, a 100 000-clock storm and a 100 000-row import at each
 //   --out <file.json>                where every figure is written (default: bench-results.json)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true; // as the server sets it (DatabaseSetup): district_id → DistrictId
 string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var connection = Arg("--connection") ?? throw new ArgumentException("--connection is required");
 var server = Arg("--server") ?? throw new ArgumentException("--server is required");
-var settings = args.Contains("--short") ? BenchSettings.Short : BenchSettings.Full;
+var settings = args.Contains("--short") ? BenchSettings.Short : args.Contains("--province") ? BenchSettings.Province : BenchSettings.Full;
 var output = Arg("--out") ?? "bench-results.json";
 
 var results = await new Bench(settings, connection, Path.GetFullPath(server)).RunAsync();

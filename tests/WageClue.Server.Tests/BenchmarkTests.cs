@@ -45,9 +45,13 @@ public class BenchmarkTests
         Assert.That(queries, Has.Count.EqualTo(24));
         Assert.That(queries.Select(q => q!["p95Ms"]!.GetValue<double>()), Is.All.GreaterThan(0));
         Assert.That(queries.Count(q => q!["query"]!.GetValue<string>().StartsWith("search:", StringComparison.Ordinal)), Is.EqualTo(14));
-        var storm = results["storm"]!;
+        var storm = results["storms"]!.AsArray().Single()!;
         Assert.That((storm["delivered"]!.GetValue<int>(), storm["duplicates"]!.GetValue<int>()),
             Is.EqualTo((storm["clocks"]!.GetValue<int>() * storm["storms"]!.GetValue<int>(), 0)));
+        // The import: every row reported, the one row in 100 with a short phone number refused, the others created.
+        var import = results["imports"]!.AsArray().Single()!;
+        Assert.That((import["created"]!.GetValue<int>(), import["refused"]!.GetValue<int>()), Is.EqualTo((297, 3)));
+        Assert.That(import["ofIntakeCeiling"]!.GetValue<double>(), Is.GreaterThan(0));
         Assert.That(results["peakServerMb"]!.GetValue<double>(), Is.GreaterThan(0));
         Assert.That(results["targets"]!.AsArray(), Has.Count.GreaterThanOrEqualTo(10));
     }

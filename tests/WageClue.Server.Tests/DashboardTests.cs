@@ -46,6 +46,26 @@ public class DashboardTests : ApiTest
         Assert.That(await Rates(city, later), Is.EqualTo(allLive));
     }
 
+    [Test]
+    public async Task A_rebuild_started_while_another_is_uncommitted_waits_for_it_instead_of_failing_on_its_rows()
+    {
+        var cw = await TestHost.As("cw.zd");
+        await cw.RegisterAsync(Api.NewClue(c => c["receivedAt"] = "2026-11-20T10:00:00+08:00"));
+        // One rebuild holds its transaction open (another node's job, or the benchmark's timed rebuild)...
+        await using var conn = new Npgsql.NpgsqlConnection(TestHost.ConnectionString);
+        await conn.OpenAsync();
+        var first = await conn.BeginTransactionAsync();
+        await StatsRefresh.RebuildAsync(conn, first, "Asia/Shanghai", Time.GetUtcNow());
+        // ...while the scheduled one starts: it must wait, not insert the same keys and fail with 23505 at the commit.
+        var second = TestHost.App.Services.GetRequiredService<StatsRefresh>().RunAsync();
+        await Task.Delay(TimeSpan.FromSeconds(0.5));
+        Assert.That(second.IsCompleted, Is.False, "the second rebuild waits for the first");
+        await first.CommitAsync();
+        await first.DisposeAsync();
+        Assert.That(async () => await second.WaitAsync(TimeSpan.FromSeconds(30)), Throws.Nothing);
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clue_state_counts"), Is.GreaterThan(0));
+    }
+
     private static async Task<string> Rates(DashboardFilter f, DateTimeOffset now) =>
         string.Join(";", (await Queries.RatesAsync(f, Queries.WindowStart(now, 30), now)).OrderBy(r => r.Clock).Select(r => $"{r.Clock}:{r.OnTime}/{r.Total}"));
 

@@ -11,7 +11,7 @@ namespace WageClue.Server.Features.Dashboard;
 /// <summary>
 /// Rebuilds the dashboards' summaries (every 5 minutes, Jobs:StatsCron): counts of clues by district and state, and
 /// per finished local day, district and clock how many clocks fell due and how many were met in time. One
-/// transaction, so a reader sees the old summary or the new one, never half. Measured at a million clues: see the
+/// transaction, so a reader sees the old summary or the new one, never half; one rebuild at a time across nodes. Measured at a million clues: see the
 /// README's benchmark section.
 /// </summary>
 public sealed class StatsRefresh(NpgsqlDataSource db, ClueWorkflow workflow, JobClock clock, ILogger<StatsRefresh> logger)
@@ -38,6 +38,10 @@ public sealed class StatsRefresh(NpgsqlDataSource db, ClueWorkflow workflow, Job
         var zone = TimeZones.Find(timeZone);
         var daysUntil = TimeZones.AtLocal(zone, TimeZones.LocalDay(zone, now), TimeOnly.MinValue).ToUniversalTime();
         await conn.ExecuteAsync($$"""
+            -- One rebuild at a time, cluster-wide: two (a slow run overlapping the next, another node, the benchmark's
+            -- timed rebuild) would each delete what the other had not committed yet and then insert the same keys.
+            -- The second waits, then rebuilds from what the first committed.
+            SELECT pg_advisory_xact_lock(hashtext('wageclue.dashboard-stats'));
             -- The one read that aggregates millions of rows: parallel workers help here (the service turns them off).
             SET LOCAL max_parallel_workers_per_gather = 2;
             DELETE FROM wageclue.clue_state_counts;

@@ -29,11 +29,17 @@ public class DashboardTests : ApiTest
         var district = new DashboardFilter(["370303"], null, null, null, false, null);
         var live = (await Rates(city, now), await Rates(district, now), await Trend(city, now), await Counts(city));
         Assert.That(live.Item1, Is.Not.Empty);
+        // A window that ends before the rebuild (today's summary row runs past it): whole days summarised, the rest live.
+        var noon = Local("2026-11-25T12:00:00");
+        var liveToNoon = await Rates(city, noon);
 
         await TestHost.App.Services.GetRequiredService<StatsRefresh>().RunAsync();
         Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clock_day_stats"), Is.GreaterThan(0));
         var summarised = (await Rates(city, now), await Rates(district, now), await Trend(city, now), await Counts(city));
         Assert.That(summarised, Is.EqualTo(live));
+        Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clock_day_stats WHERE day = '2026-11-25'"), Is.GreaterThan(0),
+            "today's clocks due before the rebuild are in the summary, so a storm's day is not counted live on every view");
+        Assert.That(await Rates(city, noon), Is.EqualTo(liveToNoon));
         Assert.That((await Queries.StateCountsAsync(city)).AsOf, Is.EqualTo(now));
 
         // What happens after the rebuild counts at once: today's part is always live.

@@ -141,8 +141,10 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
     private sealed record DailyRow(DateOnly Day, string DistrictId, string Clock, long OnTime, long Total, long Extended);
 
     /// <summary>
-    /// Per local day, district and clock: the whole days the summary covers from the summary, the rest (the part of
-    /// the first day inside the window, and everything since the summary's last rebuild) live from the clocks.
+    /// Per local day, district and clock: the days the summary covers from the summary, the rest (the part of the
+    /// first day inside the window, and everything due since the summary's last rebuild) live from the clocks. The
+    /// summary's last day is partial (up to the rebuild, StatsRefresh); it is used only by a window that runs past
+    /// the rebuild, as a dashboard's "up to now" does; an earlier end takes whole days from it and the rest live.
     /// </summary>
     private async Task<List<DailyRow>> DailyAsync(DashboardFilter f, DateTimeOffset from, DateTimeOffset to)
     {
@@ -153,13 +155,17 @@ public sealed class DashboardQueries(NpgsqlDataSource db, string timeZone)
         var firstWholeDay = Midnight(fromDay) == from ? from : Midnight(fromDay.AddDays(1));
         // Npgsql reads timestamptz as a UTC DateTime ('-infinity', never rebuilt, as DateTime.MinValue).
         var until = Utc(await conn.ExecuteScalarAsync<DateTime>("SELECT days_until FROM wageclue.stats_refresh"));
-        var summaryEnd = until < to ? until : to;
+        if (until <= firstWholeDay) return (await LiveAsync(conn, f, from, to)).ToList();
+        var untilDay = TimeZones.LocalDay(_zone, until);
+        var (summaryEnd, endDay) = to >= until
+            ? (until, Midnight(untilDay) == until ? untilDay : untilDay.AddDays(1))
+            : (Midnight(TimeZones.LocalDay(_zone, to)), TimeZones.LocalDay(_zone, to));
         if (summaryEnd <= firstWholeDay) return (await LiveAsync(conn, f, from, to)).ToList();
 
         var (where, args) = DistrictWhere(f, "s.district_id");
         where.Add("s.day >= @firstDay AND s.day < @endDay");
         args.Add("firstDay", TimeZones.LocalDay(_zone, firstWholeDay));
-        args.Add("endDay", TimeZones.LocalDay(_zone, summaryEnd));
+        args.Add("endDay", endDay);
         var rows = (await conn.QueryAsync<(DateTime, string, string, long, long, long)>($"""
             SELECT s.day, s.district_id, s.clock, s.on_time, s.total, s.extended FROM wageclue.clock_day_stats s WHERE {string.Join(" AND ", where)}
             """, args)).Select(r => new DailyRow(DateOnly.FromDateTime(r.Item1), r.Item2, r.Item3, r.Item4, r.Item5, r.Item6)).ToList();

@@ -127,6 +127,21 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         return results with { Targets = Report.Targets(results, settings) };
     }
 
+    /// <summary>
+    /// The dashboard queries and the summaries' rebuild on the database a run left behind, whatever its size, without
+    /// a server or the key ring (they read no personal data): for measuring again after a change without refilling.
+    /// </summary>
+    public async Task<(int Clues, double RebuildMs, double DatabaseMb, List<QueryRow> Rows)> DashboardsOnExistingAsync()
+    {
+        _db = NpgsqlDataSource.Create(ServiceConnection());
+        var clues = (int)await _db.CreateConnection().ExecuteScalarAsync<long>("SELECT count(*) FROM wageclue.clues");
+        Say($"the existing database holds {clues:N0} clues");
+        return (clues, await RebuildStatsAsync(), await DataGenerator.WageClueSizeMegabytesAsync(_db), await DashboardAsync(clues, withSearch: false));
+    }
+
+    private string ServiceConnection() => WageClue.Server.Infrastructure.Database.DatabaseSetup.ServiceConnectionString(
+        new NpgsqlConnectionStringBuilder(adminConnection) { Database = Database, MaxPoolSize = 64 }.ConnectionString);
+
     private async Task<string> CreateDatabaseAsync()
     {
         await using (var admin = new NpgsqlConnection(adminConnection))
@@ -135,8 +150,7 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
             await admin.ExecuteAsync($"CREATE DATABASE {Database}");
         }
         // The server's own connection settings, so that the in-process measurements read the way the server does.
-        return WageClue.Server.Infrastructure.Database.DatabaseSetup.ServiceConnectionString(
-            new NpgsqlConnectionStringBuilder(adminConnection) { Database = Database, MaxPoolSize = 64 }.ConnectionString);
+        return ServiceConnection();
     }
 
     /// <summary>A caseworker of every district (the load), one supervisor per district with an address (the emails), a leader.</summary>
@@ -178,7 +192,7 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         new ClueRepository(_db, _pii).ListAsync(new ClueFilter(new ReadScope([Zhangdian], null), null, null, null, false, false, null, false, 1, 25,
             Search: kind is { } k ? new SearchTerm(k, value) : null, CountLimit: ClueEndpoints.SearchCountLimit), DateTimeOffset.UtcNow);
 
-    private async Task<List<QueryRow>> DashboardAsync(int size)
+    private async Task<List<QueryRow>> DashboardAsync(int size, bool withSearch = true)
     {
         var queries = new DashboardQueries(_db, TimeZone);
         var now = DateTimeOffset.UtcNow;
@@ -201,7 +215,7 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
             ("all clues of one district, page 1", () => Search(null, "")),
         };
         var rows = new List<QueryRow>();
-        foreach (var (name, run) in cases)
+        foreach (var (name, run) in withSearch ? cases : cases[..4])
         {
             for (var i = 0; i < 3; i++) await run(); // warm the caches, as a dashboard that is in use is
             var times = new List<double>();

@@ -6,6 +6,7 @@ using WageClue.Benchmark;
 //   --connection <Npgsql connection string to a cluster, as its superuser>   (required)
 //   --server <path to WageClue.Server.dll built in Release>                  (required)
 //   --short                          small sizes and short runs (the test suite uses this to keep it working)
+//   --existing                       only the dashboard queries and the summaries' rebuild, on the database the last run left
 //   --province                       1 and 10 million clues: dashboards, search, a 100 000-clock storm and a 100 000-row import at each
 //   --out <file.json>                where every figure is written (default: bench-results.json)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -16,6 +17,13 @@ var server = Arg("--server") ?? throw new ArgumentException("--server is require
 var settings = args.Contains("--short") ? BenchSettings.Short : args.Contains("--province") ? BenchSettings.Province : BenchSettings.Full;
 var output = Arg("--out") ?? "bench-results.json";
 
+if (args.Contains("--existing"))
+{
+    var (clues, rebuildMs, mb, rows) = await new Bench(settings with { QueryRuns = 40 }, connection, Path.GetFullPath(server)).DashboardsOnExistingAsync();
+    Console.WriteLine($"Dashboards on the existing database: {clues:N0} clues, {mb:N0} MB (wageclue schema), summaries rebuilt in {rebuildMs:N0} ms");
+    foreach (var q in rows) Console.WriteLine($"{q.Query,-44} p50 {q.P50Ms,6:F1} ms  p95 {q.P95Ms,6:F1} ms");
+    return 0;
+}
 var results = await new Bench(settings, connection, Path.GetFullPath(server)).RunAsync();
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
 await File.WriteAllTextAsync(output, JsonSerializer.Serialize(results, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));

@@ -31,9 +31,10 @@ public sealed record ImportReport(string Source, string SourceName, int Total, i
 /// <summary>
 /// Imports a batch forwarded by the 12345 hotline system or the national clue platform. Every row is checked as an
 /// intake is (IntakeValidation, the caller's districts), in order, and registered as an intake is (ClueWorkflow),
-/// each in a transaction of its own and <see cref="Parallelism"/> at once, so a refused row never blocks the others. Idempotent per reference: the clue keeps the
-/// other system's reference and the row's hash (migration 0016), so a batch sent again reports each row as existing
-/// and creates nothing, and a reference sent again with other content is refused.
+/// each in a transaction of its own and <see cref="Parallelism"/> at once, so a refused row never blocks the others.
+/// Idempotent per reference: the clue keeps the other system's reference and the row's hash (migration 0016), so a
+/// batch sent again reports each row as existing and creates nothing, and a reference sent again with other content
+/// is refused.
 /// </summary>
 public sealed class ClueImport(ClueWorkflow workflow, ImportStore store, DistrictRepository districts, TimeProvider time, IOptions<ClueOptions> options)
 {

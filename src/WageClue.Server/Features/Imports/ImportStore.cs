@@ -40,7 +40,10 @@ public sealed class ImportStore(NpgsqlDataSource db)
             """, new { system, references = references.ToArray() })).ToDictionary(c => c.SourceReference, StringComparer.Ordinal);
     }
 
-    /// <summary>Every clue imported from <paramref name="system"/>, changed since <paramref name="since"/> when given, oldest first.</summary>
+    /// <summary>
+    /// Every clue imported from <paramref name="system"/>, changed since <paramref name="since"/> when given, in the
+    /// order of the other system's references (a batch's rows are registered in parallel, so their ids are not).
+    /// </summary>
     public async Task<IReadOnlyList<ImportResultRow>> ResultsAsync(string system, DateTimeOffset? since)
     {
         await using var conn = await db.OpenConnectionAsync();
@@ -50,7 +53,7 @@ public sealed class ImportStore(NpgsqlDataSource db)
                    c.route, c.rejection_reason, c.outcome, c.amount_recovered, c.workers_paid
             FROM wageclue.clues c JOIN wageclue.workflow_instances i ON i.id = c.id
             WHERE c.source_system = @system AND (@since::timestamptz IS NULL OR i.updated_at >= @since)
-            ORDER BY c.id
+            ORDER BY c.source_reference
             """, new { system, since = since?.ToUniversalTime() })).AsList();
     }
 }

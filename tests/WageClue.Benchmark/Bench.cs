@@ -90,10 +90,18 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
             Say($"  {size - have:N0} clues in {clock.Elapsed.TotalSeconds:F0} s");
             sizes.Add(new SizeRow(size, await RebuildStatsAsync()));
             dashboard.AddRange(await DashboardAsync(size));
-            if (settings.PerSize) (storms, imports) = ([.. storms, await StormsAsync(sink, size)], [.. imports, await ImportAsync(server.BaseUrl, size)]);
+            if (settings.PerSize)
+            {
+                storms.Add(await StormsAsync(sink, size));
+                imports.Add(await ImportAsync(server.BaseUrl, size));
+            }
         }
         var mbPer100k = await DataGenerator.WageClueSizeMegabytesAsync(_db) / (settings.Sizes[^1] / 100_000.0);
-        if (!settings.PerSize) (storms, imports) = ([await StormsAsync(sink, settings.Sizes[^1])], [await ImportAsync(server.BaseUrl, settings.Sizes[^1])]);
+        if (!settings.PerSize)
+        {
+            storms.Add(await StormsAsync(sink, settings.Sizes[^1]));
+            imports.Add(await ImportAsync(server.BaseUrl, settings.Sizes[^1]));
+        }
 
         var engine = WorkflowDefinitionLoader.LoadDirectory(Path.Combine(Path.GetDirectoryName(serverDll)!, "workflows")).Latest("wage-arrears-clue");
         var (intakeCeiling, intakeApi) = await PairedAsync("intake: ceiling (Npgsql, the intake's SQL) and through the API",

@@ -43,6 +43,8 @@ public sealed class ClueImport(ClueWorkflow workflow, ImportStore store, Distric
 
     public const int MaxRows = 100_000;
 
+    private static readonly string TooMany = $"一批最多 {MaxRows} 行";
+
     /// <summary>
     /// Rows registered at once. Each row is an intake of its own (a transaction, a pooled connection), so a batch goes
     /// at the rate of several intakes rather than one: a 100 000-row batch in minutes, not the better part of an hour
@@ -157,7 +159,7 @@ public sealed class ClueImport(ClueWorkflow workflow, ImportStore store, Distric
                 return (null, $"第 {e.LineNumber} 行的引号不成对");
             }
             if (fields == null || fields.All(string.IsNullOrWhiteSpace)) continue;
-            if (rows.Count == MaxRows) return (null, $"一批最多 {MaxRows} 行");
+            if (rows.Count == MaxRows) return (null, TooMany);
             var errors = new Dictionary<string, string[]>();
             string? Cell(string column) => index.TryGetValue(column, out var i) && i < fields.Length && fields[i].Length > 0 ? fields[i] : null;
             int? Integer(string column) =>
@@ -181,9 +183,13 @@ public sealed class ClueImport(ClueWorkflow workflow, ImportStore store, Distric
         return null;
     }
 
-    /// <summary>Binds each element of a JSON batch's "rows" on its own, so a row of the wrong shape is that row's error.</summary>
-    public static IReadOnlyList<ParsedRow> ReadJsonRows(JsonElement rows, JsonSerializerOptions options)
+    /// <summary>
+    /// Binds each element of a JSON batch's "rows" on its own, so a row of the wrong shape is that row's error.
+    /// Returns the rows, or the problem with the batch as a whole (too many rows).
+    /// </summary>
+    public static (IReadOnlyList<ParsedRow>? Rows, string? Problem) ReadJsonRows(JsonElement rows, JsonSerializerOptions options)
     {
+        if (rows.GetArrayLength() > MaxRows) return (null, TooMany);
         var known = options.GetTypeInfo(typeof(ImportRow)).Properties.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var parsed = new List<ParsedRow>();
         foreach (var element in rows.EnumerateArray())
@@ -210,6 +216,6 @@ public sealed class ClueImport(ClueWorkflow workflow, ImportStore store, Distric
                 parsed.Add(new ParsedRow(number, null, new() { [field] = ["类型不正确"] }));
             }
         }
-        return parsed;
+        return (parsed, null);
     }
 }

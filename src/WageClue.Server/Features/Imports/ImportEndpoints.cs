@@ -67,8 +67,9 @@ public static class ImportEndpoints
                 if (BadSource(source) is { } bad) return bad;
                 if (!root.TryGetProperty("rows", out var list) || list.ValueKind != JsonValueKind.Array)
                     return Problems.Invalid("rows", "rows 须为数组，每一行一条线索");
-                if (list.GetArrayLength() > ClueImport.MaxRows) return Problems.Invalid("rows", $"一批最多 {ClueImport.MaxRows} 行");
-                rows = ClueImport.ReadJsonRows(list, json.Value.SerializerOptions);
+                var (parsed, problem) = ClueImport.ReadJsonRows(list, json.Value.SerializerOptions);
+                if (problem != null) return Problems.Invalid("rows", problem);
+                rows = parsed!;
             }
         }
         if (rows.Count == 0) return Problems.Invalid("rows", "批次中没有线索");

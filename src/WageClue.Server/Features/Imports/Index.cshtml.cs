@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
-
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using WageClue.Server.Features.Clues;
@@ -50,8 +49,7 @@ public sealed class IndexModel(ClueImport import, IOptions<Microsoft.AspNetCore.
             var root = document.RootElement;
             var list = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("rows", out var r) ? r : root;
             if (list.ValueKind != JsonValueKind.Array) return (null, "JSON 文件须为线索的数组，或含 rows 数组的对象");
-            if (list.GetArrayLength() > ClueImport.MaxRows) return (null, $"一批最多 {ClueImport.MaxRows} 行");
-            return (ClueImport.ReadJsonRows(list, json.Value.SerializerOptions), null);
+            return ClueImport.ReadJsonRows(list, json.Value.SerializerOptions);
         }
         catch (JsonException e)
         {

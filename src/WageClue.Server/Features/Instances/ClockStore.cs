@@ -202,16 +202,11 @@ public static class ClockStore
 
     /// <summary>The sweep's bookkeeping after it handled a clock: the level reached, the next point, when it was first seen overdue.</summary>
     public static Task UpdateEscalationAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long clockId, int levelReached, DateTimeOffset? next, DateTimeOffset now) =>
-        conn.ExecuteAsync("""
-            UPDATE wageclue.workflow_clocks
-            SET escalation_level = @levelReached, next_escalation_at = @next,
-                overdue_at = CASE WHEN @now >= due_at THEN coalesce(overdue_at, @now) END
-            WHERE id = @clockId
-            """, new { levelReached, next = next?.ToUniversalTime(), now, clockId }, tx);
+        UpdateEscalationsAsync(conn, tx, [new(clockId, levelReached, next)], now);
 
     public sealed record EscalationUpdate(long ClockId, int LevelReached, DateTimeOffset? Next);
 
-    /// <summary><see cref="UpdateEscalationAsync"/> for a whole sweep batch in one statement.</summary>
+    /// <summary><see cref="UpdateEscalationAsync"/> for a whole sweep batch, in one statement.</summary>
     public static Task UpdateEscalationsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<EscalationUpdate> updates, DateTimeOffset now) =>
         updates.Count == 0 ? Task.CompletedTask : conn.ExecuteAsync("""
             UPDATE wageclue.workflow_clocks k

@@ -13,26 +13,26 @@ public static class HistoryStore
 {
     public static Task AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long instanceId, int instanceVersion, long? actorId,
         HistoryEntry entry, DateTimeOffset now, string? action = null, string? fromState = null, string? toState = null) =>
-        conn.ExecuteAsync("""
-            INSERT INTO wageclue.workflow_history (instance_id, at, actor_id, kind, action, from_state, to_state, instance_version, data)
-            VALUES (@instanceId, @now, @actorId, @Kind, @action, @fromState, @toState, @instanceVersion, @data::jsonb)
-            """, new { instanceId, now, actorId, entry.Kind, action, fromState, toState, instanceVersion, data = entry.ToJson() }, tx);
+        AppendManyAsync(conn, tx, [new(instanceId, instanceVersion, entry, action, actorId, fromState, toState)], now);
 
-    /// <summary>An entry the system writes (no actor, no change of state), for <see cref="AppendManyAsync"/>.</summary>
-    public sealed record NewEntry(long InstanceId, int InstanceVersion, HistoryEntry Entry, string? Action);
+    /// <summary>One entry to append; the sweep's have no actor and no change of state.</summary>
+    public sealed record NewEntry(long InstanceId, int InstanceVersion, HistoryEntry Entry, string? Action,
+        long? ActorId = null, string? FromState = null, string? ToState = null);
 
-    /// <summary>Many system entries in one statement (the sweep's batch), in the order given.</summary>
+    /// <summary>Entries in one statement (the sweep's batch, or one), in the order given.</summary>
     public static Task AppendManyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<NewEntry> entries, DateTimeOffset now) =>
         entries.Count == 0 ? Task.CompletedTask : conn.ExecuteAsync("""
-            INSERT INTO wageclue.workflow_history (instance_id, at, kind, action, instance_version, data)
-            SELECT instance_id, @now, kind, action, instance_version, data::jsonb
-            FROM unnest(@instanceIds, @kinds, @actions, @versions, @data) WITH ORDINALITY AS e(instance_id, kind, action, instance_version, data, n)
+            INSERT INTO wageclue.workflow_history (instance_id, at, actor_id, kind, action, from_state, to_state, instance_version, data)
+            SELECT instance_id, @now, actor_id, kind, action, from_state, to_state, instance_version, data::jsonb
+            FROM unnest(@instanceIds, @actorIds, @kinds, @actions, @fromStates, @toStates, @versions, @data)
+                WITH ORDINALITY AS e(instance_id, actor_id, kind, action, from_state, to_state, instance_version, data, n)
             ORDER BY n
             """, new
             {
-                instanceIds = entries.Select(e => e.InstanceId).ToArray(), kinds = entries.Select(e => e.Entry.Kind).ToArray(),
-                actions = entries.Select(e => e.Action).ToArray(), versions = entries.Select(e => e.InstanceVersion).ToArray(),
-                data = entries.Select(e => e.Entry.ToJson()).ToArray(), now,
+                instanceIds = entries.Select(e => e.InstanceId).ToArray(), actorIds = entries.Select(e => e.ActorId).ToArray(),
+                kinds = entries.Select(e => e.Entry.Kind).ToArray(), actions = entries.Select(e => e.Action).ToArray(),
+                fromStates = entries.Select(e => e.FromState).ToArray(), toStates = entries.Select(e => e.ToState).ToArray(),
+                versions = entries.Select(e => e.InstanceVersion).ToArray(), data = entries.Select(e => e.Entry.ToJson()).ToArray(), now,
             }, tx);
 
     private sealed class Row

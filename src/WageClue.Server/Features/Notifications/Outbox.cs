@@ -61,26 +61,13 @@ public static class Outbox
     public const string NoAddress = "用户未设置邮箱地址，未发送";
 
     /// <returns>False when that email was already queued (the unique keys hold), so nothing was added.</returns>
-    public static async Task<bool> QueueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, QueuedEmail email, DateTimeOffset now)
-    {
-        var skipped = email.To.Email is null;
-        return await conn.ExecuteScalarAsync<bool>("""
-            INSERT INTO wageclue.email_outbox (kind, escalation_id, digest_day, notice_key, recipient_id, to_address, subject, body, message_id,
-                status, next_attempt_at, last_error, created_at)
-            VALUES (@Kind, @EscalationId, @DigestDay, @NoticeKey, @RecipientId, @ToAddress, @Subject, @Body, @MessageId,
-                @Status, @now, @LastError, @now)
-            ON CONFLICT DO NOTHING
-            RETURNING true
-            """, new
-            {
-                email.Kind, email.EscalationId, email.DigestDay, email.NoticeKey, RecipientId = email.To.Id, ToAddress = email.To.Email,
-                email.Content.Subject, email.Content.Body, email.MessageId,
-                Status = skipped ? EmailStatus.Skipped : EmailStatus.Pending,
-                LastError = skipped ? NoAddress : null, now,
-            }, tx);
-    }
+    public static async Task<bool> QueueAsync(NpgsqlConnection conn, NpgsqlTransaction tx, QueuedEmail email, DateTimeOffset now) =>
+        await QueueManyAsync(conn, tx, [email], now) == 1;
 
-    /// <summary>Many emails in one statement (the sweep's batch), each as <see cref="QueueAsync"/> would queue it.</summary>
+    /// <summary>
+    /// Emails in one statement (the sweep's batch, or one): a recipient without an address is recorded as skipped, so a
+    /// supervisor can see who was not told.
+    /// </summary>
     /// <returns>How many were added; one queued before (the unique keys hold) is not added again.</returns>
     public static async Task<int> QueueManyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<QueuedEmail> emails, DateTimeOffset now)
     {

@@ -2,7 +2,7 @@
 # The benchmark (README, "Benchmark"): its own PostgreSQL with production durability in .local/pg-bench, the
 # server built in Release as its own process, an SMTP sink and the load generator in the benchmark process.
 # Prints a table and writes every figure to .local/bench/results-<time>.json (and latest.json).
-# Usage: deploy/bench.sh [--short]
+# Usage: deploy/bench.sh [--short | --province | --existing]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,12 +21,18 @@ trap stop_db EXIT
 
 say "building in Release"
 dotnet build tests/WageClue.Benchmark -c Release -nologo -v quiet -clp:ErrorsOnly
-mkdir -p "$out"
+# Run a copy of the build, so that building or testing meanwhile (deploy/test.sh builds Release into the same bin
+# folders) cannot replace the dlls of a run that lasts an hour or more.
+build="$out/build"
+rm -rf "$build" && mkdir -p "$build"
+cp -r tests/WageClue.Benchmark/bin/Release/net10.0 "$build/bench"
+cp -r src/WageClue.Server/bin/Release/net10.0 "$build/server"
 file="$out/results-$(date -u +%Y%m%dT%H%M%SZ).json"
 set +e
-dotnet tests/WageClue.Benchmark/bin/Release/net10.0/WageClue.Benchmark.dll \
+# The key ring's certificate stays beside the cluster it sealed data in (see ServerProcess.KeyRingCertificate).
+dotnet "$build/bench/WageClue.Benchmark.dll" \
   --connection "Host=127.0.0.1;Port=$port;Database=postgres;Username=postgres" \
-  --server src/WageClue.Server/bin/Release/net10.0/WageClue.Server.dll --out "$file" "$@"
+  --server "$build/server/WageClue.Server.dll" --keyring "$out/keyring.pfx" --out "$file" "$@"
 rc=$?
 set -e
 [ -f "$file" ] && cp "$file" "$out/latest.json"

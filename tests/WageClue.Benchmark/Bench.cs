@@ -51,7 +51,7 @@ public sealed record BenchResults(
 /// One run of every measurement, in an order that keeps each honest: the dashboards and the storm on the generated
 /// data first (100 000, then 1 000 000 clues), then intake and transitions on that full database.
 /// </summary>
-public sealed class Bench(BenchSettings settings, string adminConnection, string serverDll)
+public sealed class Bench(BenchSettings settings, string adminConnection, string serverDll, string? keyRingPath = null)
 {
     private const string Database = "wageclue_bench";
     private const string Zhangdian = "370303";
@@ -69,10 +69,11 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         _db = NpgsqlDataSource.Create(connection);
         await using var sink = new SmtpSink();
         Say($"starting the server ({serverDll})");
-        await using var server = await ServerProcess.StartAsync(serverDll, connection, sink.Port, FreePort());
+        var keyRing = ServerProcess.KeyRingCertificate(keyRingPath);
+        await using var server = await ServerProcess.StartAsync(serverDll, connection, sink.Port, FreePort(), keyRing);
         await CreateUsersAsync();
         // The bulk loader seals phone numbers with the server's key ring, as the server reads them.
-        _pii = await PersonalData.OutsideTheServiceAsync(_db, ServerProcess.KeyRingCertificatePath, ServerProcess.KeyRingPassword);
+        _pii = await PersonalData.OutsideTheServiceAsync(_db, keyRing, ServerProcess.KeyRingPassword);
         _work = new WorkGenerator(_db, _pii);
         _api = new HttpClient { BaseAddress = new Uri(server.BaseUrl) };
         _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync("bench"));

@@ -8,6 +8,7 @@ using WageClue.Benchmark;
 //   --short                          small sizes and short runs (the test suite uses this to keep it working)
 //   --existing                       only the dashboard queries and the summaries' rebuild, on the database the last run left
 //   --province                       1 and 10 million clues: dashboards, search, a 100 000-clock storm and a 100 000-row import at each
+//   --keyring <file.pfx>             the key ring's certificate: used if it exists, else created there (default: a temporary file)
 //   --out <file.json>                where every figure is written (default: bench-results.json)
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true; // as the server sets it (DatabaseSetup): district_id → DistrictId
@@ -24,7 +25,7 @@ if (args.Contains("--existing"))
     foreach (var q in rows) Console.WriteLine($"{q.Query,-44} p50 {q.P50Ms,6:F1} ms  p95 {q.P95Ms,6:F1} ms");
     return 0;
 }
-var results = await new Bench(settings, connection, Path.GetFullPath(server)).RunAsync();
+var results = await new Bench(settings, connection, Path.GetFullPath(server), Arg("--keyring")).RunAsync();
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
 await File.WriteAllTextAsync(output, JsonSerializer.Serialize(results, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true }));
 Console.WriteLine();

@@ -14,23 +14,26 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public const string KeyRingPassword = "bench-keyring";
 
-    private static readonly Lazy<string> Certificate = new(KeyRingCertificate);
-
-    /// <summary>The key-ring certificate every server of the run (and the bulk loader) uses.</summary>
-    public static string KeyRingCertificatePath => Certificate.Value;
-
-    private static string KeyRingCertificate()
+    /// <summary>
+    /// The key-ring certificate every server of the run (and the bulk loader) uses: the one at <paramref name="path"/>
+    /// if it is there, else a new one written there (a temporary file without a path). deploy/bench.sh keeps it in
+    /// .local/bench, beside the cluster it filled, so that a later run or a look at that database can still unseal what
+    /// the run sealed; a certificate in /tmp went with the first clean-up.
+    /// </summary>
+    public static string KeyRingCertificate(string? path)
     {
+        path ??= Path.Combine(Path.GetTempPath(), $"wageclue-bench-keyring-{Environment.ProcessId}.pfx");
+        if (File.Exists(path)) return path;
         using var rsa = System.Security.Cryptography.RSA.Create(2048);
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=wageclue-bench-keyring", rsa,
             System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
         using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
-        var path = Path.Combine(Path.GetTempPath(), $"wageclue-bench-keyring-{Environment.ProcessId}.pfx");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12, KeyRingPassword));
         return path;
     }
 
-    public static async Task<ServerProcess> StartAsync(string serverDll, string connectionString, int smtpPort, int httpPort)
+    public static async Task<ServerProcess> StartAsync(string serverDll, string connectionString, int smtpPort, int httpPort, string keyRingCertificate)
     {
         var info = new ProcessStartInfo("dotnet", [serverDll, "--urls", $"http://127.0.0.1:{httpPort}"])
         {
@@ -55,7 +58,7 @@ public sealed class ServerProcess : IAsyncDisposable
         // Plain http on loopback, with no TLS proxy in front: measure the service, not a redirect.
         info.Environment["Proxy__RedirectToHttps"] = "false";
         // Production refuses an unencrypted key ring: a certificate of the run's own, as a bureau keeps one outside the database.
-        info.Environment["DataProtection__Certificate__Path"] = Certificate.Value;
+        info.Environment["DataProtection__Certificate__Path"] = keyRingCertificate;
         info.Environment["DataProtection__Certificate__Password"] = KeyRingPassword;
         // Production logging, minus the per-sweep information lines.
         info.Environment["Logging__LogLevel__Default"] = "Warning";

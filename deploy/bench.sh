@@ -21,10 +21,11 @@ trap stop_db EXIT
 
 say "building in Release"
 dotnet build tests/WageClue.Benchmark -c Release -nologo -v quiet -clp:ErrorsOnly
-# Run a copy of the build, so that building or testing meanwhile (deploy/test.sh builds Release into the same bin
-# folders) cannot replace the dlls of a run that lasts an hour or more.
-build="$out/build"
-rm -rf "$build" && mkdir -p "$build"
+# Each run from a copy of the build of its own, so that building, testing (deploy/test.sh builds Release into the
+# same bin folders) or another bench.sh meanwhile cannot replace the dlls of a run that lasts an hour or more.
+mkdir -p "$out"
+build=$(mktemp -d "$out/build.XXXXXX")
+trap 'rm -rf "$build"; stop_db' EXIT
 cp -r tests/WageClue.Benchmark/bin/Release/net10.0 "$build/bench"
 cp -r src/WageClue.Server/bin/Release/net10.0 "$build/server"
 file="$out/results-$(date -u +%Y%m%dT%H%M%SZ).json"

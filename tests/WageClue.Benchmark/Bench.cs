@@ -137,15 +137,26 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
     }
 
     /// <summary>
-    /// The dashboard queries and the summaries' rebuild on the database a run left behind, whatever its size, without
-    /// a server or the key ring (they read no personal data): for measuring again after a change without refilling.
+    /// The dashboard queries and the summaries' rebuild on the database a run left behind, whatever its size, without a
+    /// server: for measuring again after a change without refilling. With the key ring that run sealed its phone numbers
+    /// with, also search (it hashes the phone typed), after the service's migrations are applied as a server would at
+    /// start, so a change's new index is measured too.
     /// </summary>
-    public async Task<(int Clues, double RebuildMs, double DatabaseMb, List<QueryRow> Rows)> DashboardsOnExistingAsync()
+    public async Task<(int Clues, double RebuildMs, double DatabaseMb, List<QueryRow> Rows)> MeasureExistingAsync()
     {
         _db = NpgsqlDataSource.Create(ServiceConnection());
+        var withSearch = keyRingPath != null && File.Exists(keyRingPath);
+        if (withSearch)
+        {
+            _pii = await PersonalData.OutsideTheServiceAsync(_db, keyRingPath!, ServerProcess.KeyRingPassword);
+            Say("applying the service's migrations");
+            await WageClue.Server.Infrastructure.Database.DatabaseSetup.MigrateAsync(_db, _pii,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        }
+        else Say("no key ring: the dashboards only, without search");
         var clues = (int)await _db.CreateConnection().ExecuteScalarAsync<long>("SELECT count(*) FROM wageclue.clues");
         Say($"the existing database holds {clues:N0} clues");
-        return (clues, await RebuildStatsAsync(), await DataGenerator.WageClueSizeMegabytesAsync(_db), await DashboardAsync(clues, withSearch: false));
+        return (clues, await RebuildStatsAsync(), await DataGenerator.WageClueSizeMegabytesAsync(_db), await DashboardAsync(clues, withSearch));
     }
 
     private string ServiceConnection() => WageClue.Server.Infrastructure.Database.DatabaseSetup.ServiceConnectionString(

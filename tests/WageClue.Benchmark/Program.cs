@@ -6,7 +6,7 @@ using WageClue.Benchmark;
 //   --connection <Npgsql connection string to a cluster, as its superuser>   (required)
 //   --server <path to WageClue.Server.dll built in Release>                  (required)
 //   --short                          small sizes and short runs (the test suite uses this to keep it working)
-//   --existing                       only the dashboard queries and the summaries' rebuild, on the database the last run left
+//   --existing                       the dashboard queries, the summaries' rebuild and (with --keyring) search, on the database the last run left
 //   --province                       1 and 10 million clues: dashboards, search, a 100 000-clock storm and a 100 000-row import at each
 //   --keyring <file.pfx>             the key ring's certificate: used if it exists, else created there (default: a temporary file)
 //   --out <file.json>                where every figure is written (default: bench-results.json)
@@ -20,7 +20,7 @@ var output = Arg("--out") ?? "bench-results.json";
 
 if (args.Contains("--existing"))
 {
-    var (clues, rebuildMs, mb, rows) = await new Bench(settings, connection, Path.GetFullPath(server)).DashboardsOnExistingAsync();
+    var (clues, rebuildMs, mb, rows) = await new Bench(settings, connection, Path.GetFullPath(server), Arg("--keyring")).MeasureExistingAsync();
     Console.WriteLine($"Dashboards on the existing database: {clues:N0} clues, {mb:N0} MB (wageclue schema), summaries rebuilt in {rebuildMs:N0} ms");
     foreach (var q in rows) Console.WriteLine($"{q.Query,-44} p50 {q.P50Ms,6:F1} ms  p95 {q.P95Ms,6:F1} ms");
     return 0;

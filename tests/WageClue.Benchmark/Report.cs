@@ -59,7 +59,11 @@ public static class Report
         t.AppendLine();
         t.AppendLine($"{"Dashboard query",-44} {"clues",10} {"p50 ms",8} {"p95 ms",8}");
         foreach (var q in r.Dashboard) t.AppendLine($"{q.Query,-44} {q.Clues,10:N0} {q.P50Ms,8:F1} {q.P95Ms,8:F1}");
-        foreach (var z in r.Sizes) t.AppendLine($"{"(background) summaries rebuilt",-44} {z.Clues,10:N0} {z.StatsRebuildMs,8:F0} ms");
+        foreach (var z in r.Sizes)
+        {
+            t.AppendLine($"{"(background, nightly) summaries rebuilt",-44} {z.Clues,10:N0} {z.StatsRebuildMs,8:F0} ms");
+            t.AppendLine($"{"(background, 5-minutely) recent days rebuilt",-44} {z.Clues,10:N0} {z.RecentRebuildMs,8:F0} ms");
+        }
         t.AppendLine();
         foreach (var s in r.Storms)
             t.AppendLine($"Storm ({s.Storms}×) at {s.Clues:N0} clues: {s.Clocks:N0} clocks due at one minute; all escalated and queued after {s.SecondsToRecorded} s; " +

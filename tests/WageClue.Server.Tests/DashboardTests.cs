@@ -6,6 +6,8 @@ namespace WageClue.Server.Tests;
 /// <summary>The dashboards' summaries give the same figures as counting every row, before and after a rebuild.</summary>
 public class DashboardTests : ApiTest
 {
+    private static readonly TimeZoneInfo Zibo = WageClue.Workflows.Sla.TimeZones.Find("Asia/Shanghai");
+
     private static DashboardQueries Queries => TestHost.App.Services.GetRequiredService<DashboardQueries>();
 
     [Test]
@@ -71,6 +73,46 @@ public class DashboardTests : ApiTest
         Assert.That(async () => await second.WaitAsync(TimeSpan.FromSeconds(30)), Throws.Nothing);
         Assert.That(await TestHost.ScalarAsync<long>("SELECT count(*) FROM wageclue.clue_state_counts"), Is.GreaterThan(0));
     }
+
+    [Test]
+    public async Task The_frequent_rebuild_counts_the_recent_days_again_and_the_nightly_one_every_day()
+    {
+        var cw = await TestHost.As("cw.zd");
+        var old = (await cw.RegisterAsync(Api.NewClue(c => c["receivedAt"] = "2026-09-01T10:00:00+08:00"))).Id();
+        var recent = (await cw.RegisterAsync(Api.NewClue(c => c["receivedAt"] = "2026-11-20T10:00:00+08:00"))).Id();
+        var refresh = TestHost.App.Services.GetRequiredService<StatsRefresh>();
+        await refresh.RunFullAsync();
+        Assert.That((await OnTime("2026-09-01"), await OnTime("2026-11-20")), Is.EqualTo((0L, 0L)), "neither accepted");
+
+        // Both accept clocks found met in time afterwards (set in the table: the fake clock cannot go back).
+        await TestHost.ScalarAsync<int>("UPDATE wageclue.workflow_clocks SET met_at = due_at - interval '1 hour', met_by = 'accept' WHERE instance_id = ANY(@ids) AND clock = 'accept' RETURNING 1",
+            new { ids = new[] { old, recent } });
+        await RebuildRecentAsync(30);
+        Assert.That(await OnTime("2026-11-20"), Is.EqualTo(1L), "a day of the last 30 is counted again");
+        Assert.That(await OnTime("2026-09-01"), Is.EqualTo(0L), "a day before them waits for the full rebuild");
+        await refresh.RunFullAsync();
+        Assert.That(await OnTime("2026-09-01"), Is.EqualTo(1L));
+
+        // A service away since August: everything from the summary's end is counted, not only the last 30 days.
+        await TestHost.ScalarAsync<int>("DELETE FROM wageclue.clock_day_stats; UPDATE wageclue.stats_refresh SET days_until = '2026-08-31T12:00:00+08:00' RETURNING 1");
+        await RebuildRecentAsync(30);
+        Assert.That((await OnTime("2026-09-01"), await OnTime("2026-11-20")), Is.EqualTo((1L, 1L)));
+        Assert.That(StatsRefresh.FirstDayToCount(Zibo, Time.GetUtcNow(), 30, Time.GetUtcNow().UtcDateTime), Is.EqualTo(new DateOnly(2026, 10, 26)));
+        Assert.That(StatsRefresh.FirstDayToCount(Zibo, Time.GetUtcNow(), 30, DateTime.MinValue), Is.Null, "never built: every day");
+        Assert.That(StatsRefresh.FirstDayToCount(Zibo, Time.GetUtcNow(), null, Time.GetUtcNow().UtcDateTime), Is.Null);
+    }
+
+    private static async Task RebuildRecentAsync(int days)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(TestHost.ConnectionString);
+        await conn.OpenAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await StatsRefresh.RebuildAsync(conn, tx, "Asia/Shanghai", Time.GetUtcNow(), days);
+        await tx.CommitAsync();
+    }
+
+    private static Task<long> OnTime(string day) => TestHost.ScalarAsync<long>(
+        "SELECT coalesce(sum(on_time), -1)::bigint FROM wageclue.clock_day_stats WHERE clock = 'accept' AND district_id = '370303' AND day = @day::date", new { day });
 
     private static async Task<string> Rates(DashboardFilter f, DateTimeOffset now) =>
         string.Join(";", (await Queries.RatesAsync(f, Queries.WindowStart(now, 30), now)).OrderBy(r => r.Clock).Select(r => $"{r.Clock}:{r.OnTime}/{r.Total}"));

@@ -22,6 +22,9 @@ public class JobsHostingTests : ApiTest
         Assert.That(recurring.Keys, Is.SupersetOf(new[] { SlaSweep.RecurringJobId, "outbox-retry", "daily-digest" }));
         Assert.That((recurring["daily-digest"].Cron, recurring["daily-digest"].TimeZoneId), Is.EqualTo(("30 8 * * *", "Asia/Shanghai")));
         Assert.That(recurring[SlaSweep.RecurringJobId].Cron, Is.EqualTo("* * * * *"));
+        Assert.That(recurring[Features.Dashboard.StatsRefresh.RecurringJobId].Cron, Is.EqualTo("*/5 * * * *"));
+        Assert.That((recurring[Features.Dashboard.StatsRefresh.FullRecurringJobId].Cron, recurring[Features.Dashboard.StatsRefresh.FullRecurringJobId].TimeZoneId),
+            Is.EqualTo(("40 2 * * *", "Asia/Shanghai")), "the full rebuild at night in Zibo");
 
         // Run the sweep now rather than wait for the minute; the sweep queues the sending job itself.
         server.Services.GetRequiredService<IRecurringJobManager>().Trigger(SlaSweep.RecurringJobId);

@@ -95,7 +95,7 @@ public static class StartupChecks
 
     private static IEnumerable<string> JobsFailures(JobsOptions o)
     {
-        foreach (var (key, cron) in new[] { ("Jobs:SweepCron", o.SweepCron), ("Jobs:StatsCron", o.StatsCron) })
+        foreach (var (key, cron) in new[] { ("Jobs:SweepCron", o.SweepCron), ("Jobs:StatsCron", o.StatsCron), ("Jobs:StatsFullCron", o.StatsFullCron) })
         {
             string? problem = null;
             try { CronExpression.Parse(cron); }
@@ -104,6 +104,7 @@ public static class StartupChecks
         }
         if (o.WorkerCount < 1) yield return "Jobs:WorkerCount: must be 1 or more.";
         if (o.SweepBatchSize < 1) yield return "Jobs:SweepBatchSize: must be 1 or more.";
+        if (o.StatsRecentDays is < 1 or > 3660) yield return "Jobs:StatsRecentDays: must be between 1 and 3660.";
         if (o.SweepParallelism is < 1 or > 32) yield return "Jobs:SweepParallelism: must be between 1 and 32.";
         if (o.PollInterval <= TimeSpan.Zero) yield return "Jobs:PollInterval: must be positive.";
         if (o.SweepTimeBudget <= TimeSpan.Zero) yield return "Jobs:SweepTimeBudget: must be positive.";

@@ -27,11 +27,15 @@ public class StartupCheckTests
         {
             ["Email:Smtp:Port"] = "0",
             ["Jobs:SweepCron"] = "every minute",
+            ["Jobs:StatsFullCron"] = "nightly",
+            ["Jobs:StatsRecentDays"] = "0",
             ["Metrics:AllowedNetworks:0"] = "the office",
             ["Email:FromAddress"] = "wageclue",
         });
         Assert.That(refusal, Does.Contain("Email:Smtp:Port: 0 is not a port"));
         Assert.That(refusal, Does.Contain("Jobs:SweepCron: 'every minute' is not a cron expression"));
+        Assert.That(refusal, Does.Contain("Jobs:StatsFullCron: 'nightly' is not a cron expression"));
+        Assert.That(refusal, Does.Contain("Jobs:StatsRecentDays: must be between 1 and 3660"));
         Assert.That(refusal, Does.Contain("Metrics:AllowedNetworks: 'the office' is not a network"));
         Assert.That(refusal, Does.Contain("Email:FromAddress: 'wageclue' is not an email address"));
     }

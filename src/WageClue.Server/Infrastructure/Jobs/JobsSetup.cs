@@ -56,7 +56,8 @@ public static class JobsSetup
         recurring.AddOrUpdate<OutboxSender>(OutboxSender.RecurringJobId, s => s.DrainAsync(CancellationToken.None), options.SweepCron);
 
         recurring.AddOrUpdate<StatsRefresh>(StatsRefresh.RecurringJobId, s => s.RunAsync(), options.StatsCron);
-        // Build the summaries now too, rather than count live for up to 5 minutes after a deployment or a restore.
+        // Build the summaries now too, rather than count live for up to 5 minutes after a deployment or a restore
+        // (the recent days, and every day since the summary's end however long the service was away).
         var jobs = app.Services.GetRequiredService<IBackgroundJobClient>();
         jobs.Enqueue<StatsRefresh>(s => s.RunAsync());
         // A node that comes back (after a crash, a kill, a deployment) sweeps and sends at once what came due or was
@@ -65,6 +66,9 @@ public static class JobsSetup
         jobs.Enqueue<OutboxSender>(s => s.DrainAsync(CancellationToken.None));
 
         var engine = app.Services.GetRequiredService<ClueWorkflow>().CurrentEngine;
+        // In the bureau's zone, so the night is the bureau's night.
+        recurring.AddOrUpdate<StatsRefresh>(StatsRefresh.FullRecurringJobId, s => s.RunFullAsync(), options.StatsFullCron,
+            new RecurringJobOptions { TimeZone = engine.Zone });
         if (engine.Definition.Digest is { } digest)
         {
             var at = TimeOnly.ParseExact(digest.At, "HH:mm", CultureInfo.InvariantCulture);

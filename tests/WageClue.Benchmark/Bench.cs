@@ -194,11 +194,13 @@ public sealed class Bench(BenchSettings settings, string adminConnection, string
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!["accessToken"]!.GetValue<string>();
     }
 
-    /// <summary>What the server's StatsRefresh job does every 5 minutes, done now so the dashboards read current summaries.</summary>
     /// <summary>The rebuild of the recent days as the service runs it every 5 minutes, with its default of days.</summary>
     private static readonly int RecentDays = new WageClue.Server.Infrastructure.Jobs.JobsOptions().StatsRecentDays;
 
-    /// <summary>The summaries' rebuild: of every day (<paramref name="recentDays"/> null, the nightly one) or the recent days.</summary>
+    /// <summary>
+    /// What the server's StatsRefresh jobs do, done now so the dashboards read current summaries: of every day
+    /// (<paramref name="recentDays"/> null, the nightly one) or of the recent days (every 5 minutes).
+    /// </summary>
     private async Task<double> RebuildStatsAsync(int? recentDays)
     {
         var start = Stopwatch.GetTimestamp();

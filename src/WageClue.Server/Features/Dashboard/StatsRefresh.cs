@@ -1,9 +1,9 @@
 using Dapper;
 using Hangfire;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using WageClue.Server.Features.Clues;
 using WageClue.Server.Features.Instances;
-using Microsoft.Extensions.Options;
 using WageClue.Server.Infrastructure.Jobs;
 using WageClue.Workflows.Sla;
 
@@ -18,8 +18,8 @@ namespace WageClue.Server.Features.Dashboard;
 /// Every 5 minutes (Jobs:StatsCron) the days of the last Jobs:StatsRecentDays are counted again, and every day since
 /// the summary's end if that is earlier (a service that was away); every night (Jobs:StatsFullCron) every day. A
 /// change to a clock due before the recent days (a clue merged or an extension granted long after) therefore shows
-/// on the dashboards after the night's rebuild: the province benchmark found the full rebuild at 34 s for 10 million
-/// clues, too much for every 5 minutes (README, "Benchmark"). One transaction, so a reader sees the old summary or
+/// on the dashboards after the night's rebuild: the province benchmark found the full rebuild at 26-34 s for 10
+/// million clues, too much for every 5 minutes (README, "Province run"). One transaction, so a reader sees the old summary or
 /// the new one, never half; one rebuild at a time across nodes.
 /// </summary>
 public sealed class StatsRefresh(NpgsqlDataSource db, ClueWorkflow workflow, JobClock clock, IOptions<JobsOptions> options, ILogger<StatsRefresh> logger)
@@ -64,8 +64,9 @@ public sealed class StatsRefresh(NpgsqlDataSource db, ClueWorkflow workflow, Job
         await conn.ExecuteAsync("SELECT pg_advisory_xact_lock(hashtext('wageclue.dashboard-stats'))", transaction: tx);
         // Read after the lock, so a rebuild that waited sees where the one before it ended.
         var previousEnd = await conn.ExecuteScalarAsync<DateTime>("SELECT days_until FROM wageclue.stats_refresh", transaction: tx);
-        var fromDay = FirstDayToCount(TimeZones.Find(timeZone), now, recentDays, previousEnd);
-        var from = fromDay is { } d ? TimeZones.AtLocal(TimeZones.Find(timeZone), d, TimeOnly.MinValue).ToUniversalTime() : (DateTimeOffset?)null;
+        var zone = TimeZones.Find(timeZone);
+        var fromDay = FirstDayToCount(zone, now, recentDays, previousEnd);
+        var from = fromDay is { } d ? TimeZones.AtLocal(zone, d, TimeOnly.MinValue).ToUniversalTime() : (DateTimeOffset?)null;
         await conn.ExecuteAsync($$"""
             -- The one read that aggregates millions of rows: parallel workers help here (the service turns them off).
             SET LOCAL max_parallel_workers_per_gather = 2;
